@@ -1,0 +1,62 @@
+//! Errors of the native model.
+
+use thiserror::Error;
+
+/// Everything that can be wrong with an input to the native model.
+///
+/// Each variant names the problem; none of them carries secret material.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// A field element was not a canonical decimal string below the BN254 scalar modulus.
+    #[error("invalid field element {0:?}: expected a decimal integer below the BN254 scalar field modulus")]
+    FieldElement(String),
+    /// A numeric attribute was not below 2^64.
+    #[error("attribute `{name}` must be an integer below 2^64, got {value}")]
+    NumericOutOfRange {
+        /// The attribute's name.
+        name: String,
+        /// The offending value, in decimal.
+        value: String,
+    },
+    /// An attribute was given a value that does not fit its schema encoding.
+    #[error("attribute `{name}`: {reason}")]
+    AttributeValue {
+        /// The attribute's name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An attribute name that the schema does not define.
+    #[error("unknown attribute `{0}` (not in the schema)")]
+    UnknownAttribute(String),
+    /// A date that is not a valid calendar date or relative date expression.
+    #[error("invalid date {0:?}: expected YYYY-MM-DD, YYYYMMDD, `today` or `today-18y`-style")]
+    Date(String),
+    /// A name that cannot be committed to.
+    #[error("invalid name: {0}")]
+    Name(String),
+    /// A schema that is malformed or inconsistent.
+    #[error("invalid schema: {0}")]
+    Schema(String),
+    /// A policy that is malformed, impossible or ambiguous.
+    #[error("invalid policy: {0}")]
+    Policy(String),
+    /// A Merkle path or leaf index that does not fit the tree.
+    #[error("invalid tree input: {0}")]
+    Tree(String),
+    /// Poseidon was asked for an arity it does not have.
+    #[error("Poseidon takes 1 to 12 inputs, not {0}")]
+    PoseidonArity(usize),
+    /// Malformed JSON.
+    #[error("malformed JSON: {0}")]
+    Json(String),
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::Json(e.to_string())
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
