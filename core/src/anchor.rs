@@ -1,0 +1,309 @@
+//! Anchoring tree roots: the local hash-chained ledger and the root-window rule.
+//!
+//! The ledger is a file of JSON lines, one [`AnchorEntry`] per line:
+//! `{"seq":0,"root":"<decimal>","time":<unix seconds>,"prev":"<hex>"}`, where `prev` is the
+//! SHA-256 of the previous line's exact bytes (without its newline), and 64 zeros for the first.
+//! Rewriting or dropping any entry breaks the chain of every later one.
+//!
+//! A crash in the middle of an append leaves a last line without its newline: readers ignore
+//! it (it was never acknowledged), and the next append cuts it off before writing.
+//!
+//! **Root window.** At time `now` a verifier accepts root `R` if `R` is the latest anchored root,
+//! or if some entry anchoring `R` was superseded (by the next entry) less than `window` seconds
+//! ago: `now - time(next) < window`. A proof made just before a new issuance still verifies,
+//! and a revocation takes effect within one window.
+
+use crate::encoding::{fr_to_string, parse_fr};
+use crate::Fr;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The default root window: one hour.
+pub const DEFAULT_WINDOW_SECS: u64 = 3600;
+
+/// Errors of the anchor ledger.
+#[derive(Debug, Error)]
+pub enum AnchorError {
+    /// The ledger file could not be read or written.
+    #[error("ledger {path}: {source}")]
+    Io {
+        /// The ledger's path.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A line is not a valid entry, or the hash chain is broken.
+    #[error("ledger {path} is corrupt at line {line}: {reason}")]
+    Corrupt {
+        /// The ledger's path.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The root was never anchored.
+    #[error("root {0} was never anchored in this ledger")]
+    NotAnchored(String),
+    /// The root was anchored but superseded longer ago than the window.
+    #[error("root {root} was superseded {age}s ago, outside the {window}s window")]
+    Expired {
+        /// The root.
+        root: String,
+        /// Seconds since it was superseded.
+        age: u64,
+        /// The window.
+        window: u64,
+    },
+    /// The ledger has no entries.
+    #[error("ledger {0} has no anchored root")]
+    Empty(PathBuf),
+}
+
+/// One anchored root.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchorEntry {
+    /// Position in the ledger, from 0.
+    pub seq: u64,
+    /// The root.
+    #[serde(with = "crate::encoding::fr_dec")]
+    pub root: Fr,
+    /// When it was anchored (Unix seconds).
+    pub time: u64,
+    /// SHA-256 (hex) of the previous line.
+    pub prev: String,
+}
+
+/// A local append-only ledger file.
+#[derive(Clone, Debug)]
+pub struct Ledger {
+    path: PathBuf,
+}
+
+fn line_hash(line: &[u8]) -> String {
+    hex::encode(Sha256::digest(line))
+}
+
+impl Ledger {
+    /// The ledger at `path` (created on first append).
+    pub fn new(path: impl AsRef<Path>) -> Self {
+        Self {
+            path: path.as_ref().to_path_buf(),
+        }
+    }
+
+    fn io(&self, source: std::io::Error) -> AnchorError {
+        AnchorError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Reads and checks every complete entry; returns them with the length of the complete part.
+    fn read(&self) -> Result<(Vec<AnchorEntry>, u64), AnchorError> {
+        let mut bytes = Vec::new();
+        match File::open(&self.path) {
+            Ok(mut f) => f.read_to_end(&mut bytes).map_err(|e| self.io(e))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+            Err(e) => return Err(self.io(e)),
+        };
+        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let mut entries: Vec<AnchorEntry> = Vec::new();
+        let mut prev = "0".repeat(64);
+        // Every complete line ends with '\n'; drop the last one so `split` yields no empty tail.
+        let body = &bytes[..complete.saturating_sub(1)];
+        let lines = body.split(|b| *b == b'\n').filter(|_| complete > 0);
+        for (i, line) in lines.enumerate() {
+            let corrupt = |reason: String| AnchorError::Corrupt {
+                path: self.path.clone(),
+                line: i + 1,
+                reason,
+            };
+            let e: AnchorEntry =
+                serde_json::from_slice(line).map_err(|e| corrupt(e.to_string()))?;
+            if e.seq != i as u64 {
+                return Err(corrupt(format!(
+                    "sequence number {} where {i} was expected",
+                    e.seq
+                )));
+            }
+            if e.prev != prev {
+                return Err(corrupt(
+                    "hash chain broken: `prev` is not the hash of the previous line".into(),
+                ));
+            }
+            if let Some(last) = entries.last() {
+                if e.time < last.time {
+                    return Err(corrupt("time goes backwards".into()));
+                }
+            }
+            prev = line_hash(line);
+            entries.push(e);
+        }
+        Ok((entries, complete as u64))
+    }
+
+    /// All anchored entries, after checking the whole chain.
+    pub fn entries(&self) -> Result<Vec<AnchorEntry>, AnchorError> {
+        Ok(self.read()?.0)
+    }
+
+    /// The latest anchored root.
+    pub fn latest(&self) -> Result<AnchorEntry, AnchorError> {
+        self.entries()?
+            .pop()
+            .ok_or_else(|| AnchorError::Empty(self.path.clone()))
+    }
+
+    /// Appends `root` anchored at `time` (clamped to be no earlier than the last entry), durably.
+    pub fn append(&self, root: Fr, time: u64) -> Result<AnchorEntry, AnchorError> {
+        let (entries, complete) = self.read()?;
+        let mut f = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&self.path)
+            .map_err(|e| self.io(e))?;
+        // Cut off a torn last line left by a crash.
+        f.set_len(complete).map_err(|e| self.io(e))?;
+        f.seek(SeekFrom::End(0)).map_err(|e| self.io(e))?;
+        let prev = match entries.last() {
+            None => "0".repeat(64),
+            Some(last) => line_hash(&serde_json::to_vec(last).expect("entries serialize")),
+        };
+        let entry = AnchorEntry {
+            seq: entries.len() as u64,
+            root,
+            time: time.max(entries.last().map_or(0, |e| e.time)),
+            prev,
+        };
+        let mut line = serde_json::to_vec(&entry).expect("entries serialize");
+        line.push(b'\n');
+        f.write_all(&line).map_err(|e| self.io(e))?;
+        f.sync_all().map_err(|e| self.io(e))?;
+        Ok(entry)
+    }
+
+    /// Applies the root-window rule (see the module docs) to `root` at time `now`.
+    pub fn check_root(&self, root: Fr, now: u64, window: u64) -> Result<(), AnchorError> {
+        check_root(&self.entries()?, root, now, window)
+    }
+}
+
+/// The root-window rule over a list of entries.
+pub fn check_root(
+    entries: &[AnchorEntry],
+    root: Fr,
+    now: u64,
+    window: u64,
+) -> Result<(), AnchorError> {
+    let mut best_age: Option<u64> = None;
+    for (i, e) in entries.iter().enumerate() {
+        if e.root != root {
+            continue;
+        }
+        match entries.get(i + 1) {
+            None => return Ok(()),
+            Some(next) => {
+                let age = now.saturating_sub(next.time);
+                if age < window {
+                    return Ok(());
+                }
+                best_age = Some(best_age.map_or(age, |a| a.min(age)));
+            }
+        }
+    }
+    match best_age {
+        Some(age) => Err(AnchorError::Expired {
+            root: fr_to_string(&root),
+            age,
+            window,
+        }),
+        None => Err(AnchorError::NotAnchored(fr_to_string(&root))),
+    }
+}
+
+/// Parses a root given as a decimal string.
+pub fn parse_root(s: &str) -> crate::error::Result<Fr> {
+    parse_fr(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("zkcred-anchor-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_file(&dir);
+        dir
+    }
+
+    #[test]
+    fn window_rule() {
+        let l = Ledger::new(tmp("window"));
+        let (a, b, c) = (Fr::from(1u64), Fr::from(2u64), Fr::from(3u64));
+        l.append(a, 1000).unwrap();
+        l.append(b, 2000).unwrap();
+        // `a` was superseded at 2000.
+        assert!(l.check_root(a, 2000 + 3599, 3600).is_ok());
+        assert!(matches!(
+            l.check_root(a, 2000 + 3600, 3600),
+            Err(AnchorError::Expired { .. })
+        ));
+        // The latest root never expires.
+        assert!(l.check_root(b, 1_000_000, 3600).is_ok());
+        assert!(matches!(
+            l.check_root(c, 2000, 3600),
+            Err(AnchorError::NotAnchored(_))
+        ));
+        // A window of 0 accepts only the latest root.
+        assert!(l.check_root(a, 2000, 0).is_err());
+        // A root anchored again is current again.
+        l.append(a, 9000).unwrap();
+        assert!(l.check_root(a, 100_000, 3600).is_ok());
+        assert!(l.check_root(b, 100_000, 3600).is_err());
+    }
+
+    #[test]
+    fn tampering_and_torn_lines() {
+        let path = tmp("tamper");
+        let l = Ledger::new(&path);
+        for i in 0..3 {
+            l.append(Fr::from(i), 10 + i).unwrap();
+        }
+        let good = std::fs::read_to_string(&path).unwrap();
+        // A torn final line is ignored by readers and cut off by the next append.
+        std::fs::write(&path, format!("{good}{{\"seq\":3,\"ro")).unwrap();
+        assert_eq!(l.entries().unwrap().len(), 3);
+        l.append(Fr::from(7u64), 20).unwrap();
+        assert_eq!(l.entries().unwrap().len(), 4);
+        // Rewriting an earlier root breaks the chain.
+        let tampered = good.replacen("\"root\":\"1\"", "\"root\":\"5\"", 1);
+        std::fs::write(&path, tampered).unwrap();
+        assert!(matches!(
+            l.entries(),
+            Err(AnchorError::Corrupt { line: 3, .. })
+        ));
+        // Dropping a line breaks it too.
+        let dropped: Vec<&str> = good
+            .lines()
+            .enumerate()
+            .filter(|(i, _)| *i != 1)
+            .map(|(_, s)| s)
+            .collect();
+        std::fs::write(&path, dropped.join("\n") + "\n").unwrap();
+        assert!(l.entries().is_err());
+        std::fs::write(&path, "not json\n").unwrap();
+        assert!(matches!(
+            l.entries(),
+            Err(AnchorError::Corrupt { line: 1, .. })
+        ));
+        let _ = std::fs::remove_file(&path);
+    }
+}
