@@ -197,8 +197,8 @@ pub fn check_satisfaction(public: &PublicInputs, w: &Witness) -> Result<(), Viol
     }
     // Ranges.
     let a = w.attributes.values();
-    for slot in 0..NUMERIC_SLOTS {
-        let value = fr_to_u64(&a[slot]).ok_or(Violation::NotNumeric { slot })?;
+    for (slot, attribute) in a.iter().enumerate().take(NUMERIC_SLOTS) {
+        let value = fr_to_u64(attribute).ok_or(Violation::NotNumeric { slot })?;
         let (lo, hi) = (public.policy.lo[slot], public.policy.hi[slot]);
         if value < lo || value > hi {
             return Err(Violation::OutOfRange {

@@ -1,0 +1,150 @@
+//! The credential circuit: one circuit for every policy.
+//!
+//! It proves the relation of `docs/circuit.md`; [`zkcred_core::statement::check_satisfaction`]
+//! restates each claim natively, in the same order.
+
+use crate::tree::MerklePathVar;
+use crate::{commitment, nullifier, range, set, FrVar};
+use ark_r1cs_std::alloc::AllocVar;
+use ark_r1cs_std::boolean::Boolean;
+use ark_r1cs_std::fields::FieldVar;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+use zkcred_core::credential::{Attributes, HolderSecret};
+use zkcred_core::policy::{CompiledPolicy, SET_SIZE};
+use zkcred_core::schema::{NUMERIC_SLOTS, SLOTS};
+use zkcred_core::statement::{PublicInputs, Witness, FLAG_BITS};
+use zkcred_core::tree::{MerklePath, DEPTH};
+use zkcred_core::Fr;
+
+/// Exact number of constraints of the credential circuit (pinned by a test).
+pub const NUM_CONSTRAINTS: usize = 6596;
+
+/// The statement to prove: public inputs and the holder's witness.
+#[derive(Clone, Debug)]
+pub struct CredentialCircuit {
+    /// The public inputs.
+    pub public: PublicInputs,
+    /// The private witness.
+    pub witness: Witness,
+}
+
+impl CredentialCircuit {
+    /// A circuit with all-zero values, for key generation and matrix construction (the
+    /// constraints do not depend on the values).
+    pub fn blank() -> Self {
+        let zero = Fr::from(0u64);
+        Self {
+            public: PublicInputs {
+                root: zero,
+                nullifier: zero,
+                scope: zero,
+                message: zero,
+                policy: CompiledPolicy::default(),
+                disclosed: [zero; SLOTS],
+            },
+            witness: Witness {
+                secret: HolderSecret::from_fr(zero),
+                attributes: Attributes::new_unchecked([zero; SLOTS]),
+                salt: zero,
+                path: MerklePath {
+                    index: 0,
+                    siblings: [[zero; 3]; DEPTH],
+                },
+            },
+        }
+    }
+}
+
+fn input(cs: &ConstraintSystemRef<Fr>, x: Fr) -> Result<FrVar, SynthesisError> {
+    FrVar::new_input(cs.clone(), || Ok(x))
+}
+
+fn witness(cs: &ConstraintSystemRef<Fr>, x: Fr) -> Result<FrVar, SynthesisError> {
+    FrVar::new_witness(cs.clone(), || Ok(x))
+}
+
+impl ConstraintSynthesizer<Fr> for CredentialCircuit {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let p = &self.public;
+        let w = &self.witness;
+
+        // Public inputs, in the pinned order of `zkcred_core::statement`.
+        let root = input(&cs, p.root)?;
+        let nullifier_in = input(&cs, p.nullifier)?;
+        let scope = input(&cs, p.scope)?;
+        // The message is only bound: as a public input it is part of the proof's statement.
+        let _message = input(&cs, p.message)?;
+        let flags = input(&cs, Fr::from(p.flags()))?;
+        let lo = p.policy.lo.map(Fr::from).map(|x| input(&cs, x));
+        let hi = p.policy.hi.map(Fr::from).map(|x| input(&cs, x));
+        let set_values = p.set_values().map(|x| input(&cs, x));
+        let disclosed = p.disclosed.map(|x| input(&cs, x));
+
+        // Private witness.
+        let secret = witness(&cs, w.secret.expose())?;
+        let attributes = w.attributes.values().map(|x| witness(&cs, x));
+        let attributes: [FrVar; SLOTS] = collect(attributes)?;
+        let salt = witness(&cs, w.salt)?;
+        let path = MerklePathVar::new_witness(cs.clone(), || Ok(&w.path))?;
+
+        // Flags: 8 disclosure bits, 3 set-slot bits, the "in" and "not in" mode bits.
+        let flag_bits = (0..FLAG_BITS)
+            .map(|i| Boolean::new_witness(cs.clone(), || Ok(p.flags() >> i & 1 == 1)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut packed = FrVar::zero();
+        for (i, b) in flag_bits.iter().enumerate() {
+            packed += FrVar::from(b.clone()) * Fr::from(1u64 << i);
+        }
+        crate::enforce_equal(&packed, &flags)?;
+
+        // Credential membership: H(H(s), a, r) is a leaf under the public root.
+        let hpk = commitment::holder_public_key(&secret)?;
+        let leaf = commitment::leaf_commitment(&hpk, &attributes, &salt)?;
+        crate::enforce_equal(&path.root(&leaf)?, &root)?;
+
+        // Nullifier integrity: nullifier = H(s, scope).
+        crate::enforce_equal(&nullifier::nullifier(&secret, &scope)?, &nullifier_in)?;
+
+        // Ranges: lo_i <= a_i <= hi_i for every numeric slot (hence a_i < 2^64).
+        for i in 0..NUMERIC_SLOTS {
+            let (lo_i, hi_i) = (
+                lo[i].as_ref().map_err(|e| *e)?,
+                hi[i].as_ref().map_err(|e| *e)?,
+            );
+            range::enforce_in_range(&attributes[i], lo_i, hi_i)?;
+        }
+
+        // Set predicate on attributes[set_slot].
+        let slot_bits = [
+            flag_bits[8].clone(),
+            flag_bits[9].clone(),
+            flag_bits[10].clone(),
+        ];
+        let set_values: [FrVar; SET_SIZE] = collect(set_values)?;
+        set::enforce_set_predicate(
+            &attributes,
+            &slot_bits,
+            &flag_bits[11],
+            &flag_bits[12],
+            &set_values,
+        )?;
+
+        // Disclosure: disclosed_i = mask_i * a_i.
+        let disclosed: [FrVar; SLOTS] = collect(disclosed)?;
+        for i in 0..SLOTS {
+            crate::enforce_product(
+                &FrVar::from(flag_bits[i].clone()),
+                &attributes[i],
+                &disclosed[i],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn collect<const N: usize>(
+    xs: [Result<FrVar, SynthesisError>; N],
+) -> Result<[FrVar; N], SynthesisError> {
+    let v = xs.into_iter().collect::<Result<Vec<_>, _>>()?;
+    v.try_into().map_err(|_| SynthesisError::Unsatisfiable)
+}
