@@ -1,0 +1,167 @@
+//! The zkcred prover.
+//!
+//! [`Prover::new`] synthesizes the credential circuit once, in setup mode, and keeps its
+//! constraint matrices beside the proving key. Each [`Prover::prove`] then only checks the
+//! statement natively (so a false claim is named before any proving work), generates the witness
+//! (`SynthesisMode::Prove { construct_matrices: false }`) and calls
+//! `create_proof_with_reduction_and_matrices`: no re-synthesis of matrices, no re-inlining of
+//! linear combinations per proof. Proving is rayon-parallel (arkworks' `parallel` features).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Groth16, Proof, ProvingKey};
+use ark_relations::gr1cs::{
+    predicate::polynomial_constraint::R1CS_PREDICATE_LABEL, ConstraintSynthesizer,
+    ConstraintSystem, OptimizationGoal, SynthesisMode,
+};
+use ark_relations::utils::matrix::Matrix;
+use ark_std::UniformRand;
+use rand::{CryptoRng, RngCore};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+use zkcred_circuits::CredentialCircuit;
+use zkcred_core::statement::{check_satisfaction, PublicInputs, Violation, Witness};
+
+/// Why a proof could not be made.
+#[derive(Debug, Error)]
+pub enum ProveError {
+    /// The credential does not satisfy the statement; names the failing claim.
+    #[error("the credential does not satisfy the request: {0}")]
+    Unsatisfied(#[from] Violation),
+    /// The proving key does not fit the credential circuit.
+    #[error("the proving key does not fit the credential circuit: {0}")]
+    KeyMismatch(String),
+    /// Constraint synthesis or proving failed.
+    #[error("proving failed: {0}")]
+    Synthesis(String),
+}
+
+/// Time spent in each phase of one proof.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProveTimings {
+    /// Native check of every claim.
+    pub check: Duration,
+    /// Witness generation (synthesis without matrices).
+    pub witness: Duration,
+    /// The Groth16 prover proper (QAP witness map and MSMs).
+    pub groth16: Duration,
+}
+
+/// A prover for the credential circuit with its matrices cached.
+pub struct Prover {
+    pk: ProvingKey<Bn254>,
+    matrices: Vec<Matrix<Fr>>,
+    num_instance_variables: usize,
+    num_constraints: usize,
+}
+
+impl Prover {
+    /// Synthesizes the circuit once and checks that `pk` fits it.
+    pub fn new(pk: ProvingKey<Bn254>) -> Result<Self, ProveError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Setup);
+        CredentialCircuit::blank()
+            .generate_constraints(cs.clone())
+            .map_err(|e| ProveError::Synthesis(e.to_string()))?;
+        cs.finalize();
+        let num_instance_variables = cs.num_instance_variables();
+        let num_constraints = cs.num_constraints();
+        let num_witness = cs.num_witness_variables();
+        let matrices = cs
+            .to_matrices()
+            .map_err(|e| ProveError::Synthesis(e.to_string()))?
+            .remove(R1CS_PREDICATE_LABEL)
+            .ok_or_else(|| ProveError::Synthesis("no R1CS matrices".into()))?;
+        let fits = pk.vk.gamma_abc_g1.len() == num_instance_variables
+            && pk.a_query.len() == num_instance_variables + num_witness
+            && pk.l_query.len() == num_witness;
+        if !fits {
+            return Err(ProveError::KeyMismatch(format!(
+                "key has {} public inputs and {} witnesses; the circuit has {} and {}",
+                pk.vk.gamma_abc_g1.len().saturating_sub(1),
+                pk.l_query.len(),
+                num_instance_variables - 1,
+                num_witness
+            )));
+        }
+        Ok(Self {
+            pk,
+            matrices,
+            num_instance_variables,
+            num_constraints,
+        })
+    }
+
+    /// The proving key.
+    pub fn proving_key(&self) -> &ProvingKey<Bn254> {
+        &self.pk
+    }
+
+    /// Proves the statement, or names the claim the witness fails.
+    pub fn prove<R: RngCore + CryptoRng>(
+        &self,
+        public: &PublicInputs,
+        witness: &Witness,
+        rng: &mut R,
+    ) -> Result<Proof<Bn254>, ProveError> {
+        self.prove_timed(public, witness, rng).map(|(p, _)| p)
+    }
+
+    /// [`Prover::prove`], also returning the time spent per phase.
+    pub fn prove_timed<R: RngCore + CryptoRng>(
+        &self,
+        public: &PublicInputs,
+        witness: &Witness,
+        rng: &mut R,
+    ) -> Result<(Proof<Bn254>, ProveTimings), ProveError> {
+        let mut t = ProveTimings::default();
+        let start = Instant::now();
+        check_satisfaction(public, witness)?;
+        t.check = start.elapsed();
+
+        let start = Instant::now();
+        let assignment = self.full_assignment(public, witness)?;
+        t.witness = start.elapsed();
+
+        let start = Instant::now();
+        let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+        let proof = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+            &self.pk,
+            r,
+            s,
+            &self.matrices,
+            self.num_instance_variables,
+            self.num_constraints,
+            &assignment,
+        )
+        .map_err(|e| ProveError::Synthesis(e.to_string()))?;
+        t.groth16 = start.elapsed();
+        Ok((proof, t))
+    }
+
+    /// `[1, public inputs.., witness..]` by synthesis without matrices.
+    fn full_assignment(
+        &self,
+        public: &PublicInputs,
+        witness: &Witness,
+    ) -> Result<Vec<Fr>, ProveError> {
+        let err = |e: ark_relations::gr1cs::SynthesisError| ProveError::Synthesis(e.to_string());
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: false,
+            generate_lc_assignments: false,
+        });
+        CredentialCircuit {
+            public: public.clone(),
+            witness: witness.clone(),
+        }
+        .generate_constraints(cs.clone())
+        .map_err(err)?;
+        let mut assignment = cs.instance_assignment().map_err(err)?;
+        assignment.extend(cs.witness_assignment().map_err(err)?);
+        Ok(assignment)
+    }
+}
