@@ -1,0 +1,38 @@
+//! Errors of the setup crate.
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// What can go wrong making, writing or reading keys.
+#[derive(Debug, Error)]
+pub enum SetupError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A key file is truncated, malformed or fails validation.
+    #[error("{path}: invalid key: {reason}")]
+    InvalidKey {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A key does not belong to the expected circuit.
+    #[error("key mismatch: {0}")]
+    KeyMismatch(String),
+    /// Constraint synthesis failed.
+    #[error("constraint synthesis failed: {0}")]
+    Synthesis(String),
+}
+
+impl SetupError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| SetupError::Io { path, source }
+    }
+}

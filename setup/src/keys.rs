@@ -1,0 +1,146 @@
+//! Keys directories: `proving_key.bin`, `verification_key.json` and `circuit_id`.
+//!
+//! Keys are content-addressed: `circuit_id` is the hex SHA-256 of the compressed verifying key.
+//! Reading recomputes it and refuses a key whose id differs from the `circuit_id` file. The
+//! proving key is read with full validation (every point on the curve and in the subgroup).
+
+use crate::error::SetupError;
+use ark_bn254::Bn254;
+use ark_groth16::ProvingKey;
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use zkcred_verifier::snarkjs::{verifying_key_from_json, verifying_key_to_json};
+use zkcred_verifier::VerifyingKey;
+
+/// The proving key's file name.
+pub const PROVING_KEY: &str = "proving_key.bin";
+/// The snarkjs verifying key's file name.
+pub const VERIFICATION_KEY: &str = "verification_key.json";
+/// The circuit id's file name.
+pub const CIRCUIT_ID: &str = "circuit_id";
+
+/// Converts ark-groth16's verifying key to the verifier crate's.
+pub fn verifying_key(vk: &ark_groth16::VerifyingKey<Bn254>) -> Result<VerifyingKey, SetupError> {
+    VerifyingKey::new(
+        vk.alpha_g1,
+        vk.beta_g2,
+        vk.gamma_g2,
+        vk.delta_g2,
+        vk.gamma_abc_g1.clone(),
+    )
+    .map_err(|e| SetupError::KeyMismatch(e.to_string()))
+}
+
+/// Writes `contents` to `path` atomically (temporary file, fsync, rename) with `mode` on Unix.
+pub fn write_file(path: &Path, contents: &[u8], mode: u32) -> Result<(), SetupError> {
+    let tmp = path.with_extension("tmp");
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut f = opts.open(&tmp).map_err(SetupError::io(&tmp))?;
+    f.write_all(contents).map_err(SetupError::io(&tmp))?;
+    f.sync_all().map_err(SetupError::io(&tmp))?;
+    fs::rename(&tmp, path).map_err(SetupError::io(path))
+}
+
+/// Writes a keys directory for `pk`; returns the circuit id.
+pub fn write_keys(dir: &Path, pk: &ProvingKey<Bn254>) -> Result<String, SetupError> {
+    fs::create_dir_all(dir).map_err(SetupError::io(dir))?;
+    let vk = verifying_key(&pk.vk)?;
+    let id = vk.circuit_id();
+    let mut bytes = Vec::with_capacity(pk.compressed_size());
+    pk.serialize_compressed(&mut bytes)
+        .map_err(|e| SetupError::Synthesis(e.to_string()))?;
+    write_file(&dir.join(PROVING_KEY), &bytes, 0o600)?;
+    write_file(
+        &dir.join(VERIFICATION_KEY),
+        verifying_key_to_json(&vk).as_bytes(),
+        0o644,
+    )?;
+    write_file(&dir.join(CIRCUIT_ID), format!("{id}\n").as_bytes(), 0o644)?;
+    Ok(id)
+}
+
+fn read(path: PathBuf) -> Result<Vec<u8>, SetupError> {
+    fs::read(&path).map_err(SetupError::io(path))
+}
+
+/// Reads the `circuit_id` file.
+pub fn read_circuit_id(dir: &Path) -> Result<String, SetupError> {
+    let path = dir.join(CIRCUIT_ID);
+    let text = String::from_utf8(read(path.clone())?).map_err(|_| SetupError::InvalidKey {
+        path: path.clone(),
+        reason: "not UTF-8".into(),
+    })?;
+    let id = text.trim();
+    if id.len() != 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        return Err(SetupError::InvalidKey {
+            path,
+            reason: "expected 64 lowercase hex digits".into(),
+        });
+    }
+    Ok(id.to_string())
+}
+
+fn check_id(dir: &Path, actual: &str) -> Result<(), SetupError> {
+    let named = read_circuit_id(dir)?;
+    if named != actual {
+        return Err(SetupError::KeyMismatch(format!(
+            "{} names circuit {named} but the key is circuit {actual}",
+            dir.join(CIRCUIT_ID).display()
+        )));
+    }
+    Ok(())
+}
+
+/// Reads and validates the proving key; returns it with its circuit id.
+pub fn read_proving_key(dir: &Path) -> Result<(ProvingKey<Bn254>, String), SetupError> {
+    let path = dir.join(PROVING_KEY);
+    let bytes = read(path.clone())?;
+    let pk = ProvingKey::<Bn254>::deserialize_compressed(&bytes[..]).map_err(|e| {
+        SetupError::InvalidKey {
+            path: path.clone(),
+            reason: format!("{e} (truncated, corrupt or not a zkcred proving key)"),
+        }
+    })?;
+    if pk.compressed_size() != bytes.len() {
+        return Err(SetupError::InvalidKey {
+            path,
+            reason: "trailing bytes after the key".into(),
+        });
+    }
+    let id = verifying_key(&pk.vk)?.circuit_id();
+    check_id(dir, &id)?;
+    Ok((pk, id))
+}
+
+/// Reads and validates `verification_key.json` against the directory's `circuit_id`.
+pub fn read_verifying_key(dir: &Path) -> Result<VerifyingKey, SetupError> {
+    let path = dir.join(VERIFICATION_KEY);
+    let bytes = read(path.clone())?;
+    let text = String::from_utf8(bytes).map_err(|_| SetupError::InvalidKey {
+        path: path.clone(),
+        reason: "not UTF-8".into(),
+    })?;
+    let vk =
+        verifying_key_from_json(&text, zkcred_core::statement::NUM_PUBLIC_INPUTS).map_err(|e| {
+            SetupError::InvalidKey {
+                path,
+                reason: e.to_string(),
+            }
+        })?;
+    check_id(dir, &vk.circuit_id())?;
+    Ok(vk)
+}

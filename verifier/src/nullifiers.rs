@@ -1,0 +1,75 @@
+//! The durable nullifier store: one verified account per holder per scope.
+//!
+//! A redb database with one table whose keys are `scope_hash ‖ nullifier` (two 32-byte
+//! big-endian field elements). [`NullifierStore::record`] looks the key up and inserts it in
+//! the same write transaction, and redb serialises write transactions, so two verifications of
+//! the same nullifier cannot both succeed; a committed record survives a crash (redb commits
+//! are durable by default).
+
+use crate::error::{Error, Result};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use std::path::Path;
+use zkcred_core::encoding::fr_to_be_bytes;
+use zkcred_core::scope::scope_hash;
+use zkcred_core::Fr;
+
+const NULLIFIERS: TableDefinition<&[u8; 64], ()> = TableDefinition::new("nullifiers");
+
+fn store_err(e: impl Into<redb::Error>) -> Error {
+    Error::from(e.into())
+}
+
+fn key(scope: &str, nullifier: Fr) -> [u8; 64] {
+    let mut k = [0u8; 64];
+    k[..32].copy_from_slice(&fr_to_be_bytes(&scope_hash(scope)));
+    k[32..].copy_from_slice(&fr_to_be_bytes(&nullifier));
+    k
+}
+
+/// Nullifiers already used, per scope, on disk.
+#[derive(Debug)]
+pub struct NullifierStore {
+    db: Database,
+}
+
+impl NullifierStore {
+    /// Opens the store at `path`, creating it if the file does not exist.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let db = Database::create(path).map_err(store_err)?;
+        // Create the table up front so that readers never meet a missing table.
+        let txn = db.begin_write().map_err(store_err)?;
+        txn.open_table(NULLIFIERS).map_err(store_err)?;
+        txn.commit().map_err(store_err)?;
+        Ok(Self { db })
+    }
+
+    /// Records `nullifier` as used in `scope`, atomically: fails with
+    /// [`Error::NullifierReused`] (and changes nothing) if it already is.
+    pub fn record(&self, scope: &str, nullifier: Fr) -> Result<()> {
+        let k = key(scope, nullifier);
+        let txn = self.db.begin_write().map_err(store_err)?;
+        let used = {
+            let mut table = txn.open_table(NULLIFIERS).map_err(store_err)?;
+            let used = table.get(&k).map_err(store_err)?.is_some();
+            if !used {
+                table.insert(&k, ()).map_err(store_err)?;
+            }
+            used
+        };
+        if used {
+            txn.abort().map_err(store_err)?;
+            return Err(Error::NullifierReused {
+                scope: scope.to_string(),
+            });
+        }
+        txn.commit().map_err(store_err)
+    }
+
+    /// Whether `nullifier` is already used in `scope`.
+    pub fn contains(&self, scope: &str, nullifier: Fr) -> Result<bool> {
+        let txn = self.db.begin_read().map_err(store_err)?;
+        let table = txn.open_table(NULLIFIERS).map_err(store_err)?;
+        let found = table.get(&key(scope, nullifier)).map_err(store_err)?;
+        Ok(found.is_some())
+    }
+}

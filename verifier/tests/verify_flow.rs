@@ -1,0 +1,456 @@
+//! The verifier's decision end to end, on ark-groth16 proofs of 33-input statements (made with
+//! the `Echo` toy circuit, which accepts any inputs, so each test controls the statement), and
+//! the durable nullifier store.
+
+mod common;
+
+use ark_bn254::Fr;
+use common::*;
+use serde_json::json;
+use std::collections::BTreeMap;
+use zkcred_core::anchor::{AnchorEntry, AnchorError, Ledger};
+use zkcred_core::date::Date;
+use zkcred_verifier::{
+    verify, verify_and_record, Context, Error, NullifierStore, PreparedVerifyingKey, ProofEnvelope,
+    Request,
+};
+
+const T0: u64 = 1_800_000_000;
+const WINDOW: u64 = 3600;
+
+fn date(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+fn fr(x: u64) -> Fr {
+    Fr::from(x)
+}
+
+struct Fixture {
+    request: Request,
+    pk: ArkProvingKey,
+    pvk: PreparedVerifyingKey,
+    anchors: Vec<AnchorEntry>,
+    root: Fr,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let request = Request::new(
+            json!({"real_name_verified": {"$eq": 1}, "birth_date": {"$lte": "today-18y"},
+                   "nationality": {"$in": [156, 344]}, "disclose": ["region", "name_commitment"]}),
+            "x.com/verified-creators",
+            "account:alice-7731",
+            date("2026-11-24"),
+            None,
+        )
+        .unwrap();
+        let (pk, vk) = setup(Echo::blank(33), 1);
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::new(dir.path().join("anchors.jsonl"));
+        ledger.append(fr(1000), T0 - 7200).unwrap();
+        ledger.append(fr(2000), T0 - 100).unwrap();
+        Self {
+            request,
+            pk,
+            pvk: our_key(&vk).prepare(),
+            anchors: ledger.entries().unwrap(),
+            root: fr(2000),
+            _dir: dir,
+        }
+    }
+
+    fn ctx(&self) -> Context<'_> {
+        Context {
+            anchors: &self.anchors,
+            now_date: date("2026-11-24"),
+            now_unix: T0,
+            window: WINDOW,
+        }
+    }
+
+    fn disclosed() -> BTreeMap<String, Fr> {
+        BTreeMap::from([
+            ("region".to_string(), fr(110105)),
+            ("name_commitment".to_string(), -fr(12345)),
+        ])
+    }
+
+    /// An honest envelope for this request with `root`, `nullifier` and `disclosed`.
+    fn envelope_with(
+        &self,
+        root: Fr,
+        nullifier: Fr,
+        disclosed: BTreeMap<String, Fr>,
+    ) -> ProofEnvelope {
+        let mut slots = [fr(0); 8];
+        let names = zkcred_core::schema::Schema::identity_v1();
+        for (name, v) in &disclosed {
+            if let Ok((i, _)) = names.slot(name) {
+                slots[i] = *v;
+            }
+        }
+        let inputs = self
+            .request
+            .public_inputs(root, nullifier, slots)
+            .to_field_elements();
+        let proof = our_proof(&prove(&self.pk, Echo::of(&inputs), 42));
+        ProofEnvelope::new(
+            &self.request,
+            self.pvk.circuit_id(),
+            root,
+            nullifier,
+            disclosed,
+            inputs,
+            proof,
+        )
+    }
+
+    fn envelope(&self) -> ProofEnvelope {
+        self.envelope_with(self.root, fr(777), Self::disclosed())
+    }
+
+    fn check(&self, e: &ProofEnvelope) -> Result<zkcred_verifier::Verified, Error> {
+        verify(&self.request, e, &self.pvk, &self.ctx())
+    }
+}
+
+fn rejected(r: Result<zkcred_verifier::Verified, Error>, check: fn(&Error) -> bool) {
+    let e = r.unwrap_err();
+    assert!(check(&e), "unexpected error: {e:?}");
+    assert!(e.is_rejected() && !e.is_malformed(), "{e}");
+}
+
+fn malformed(r: Result<zkcred_verifier::Verified, Error>, check: fn(&Error) -> bool) {
+    let e = r.unwrap_err();
+    assert!(check(&e), "unexpected error: {e:?}");
+    assert!(e.is_malformed(), "{e}");
+}
+
+#[test]
+fn an_honest_proof_verifies() {
+    let f = Fixture::new();
+    let e = f.envelope();
+    // Through the file format, as the CLI reads it.
+    let e = ProofEnvelope::from_json(&e.to_json()).unwrap();
+    let v = f.check(&e).unwrap();
+    assert_eq!(v.nullifier, fr(777));
+    assert_eq!(v.root, f.root);
+    assert_eq!(v.scope, "x.com/verified-creators");
+    assert_eq!(
+        v.disclosed,
+        BTreeMap::from([
+            (
+                "name_commitment".to_string(),
+                zkcred_verifier::decimal::fr_to_string(&-fr(12345))
+            ),
+            ("region".to_string(), "110105".to_string()),
+        ])
+    );
+}
+
+#[test]
+fn the_root_window_rule_applies() {
+    let mut f = Fixture::new();
+    let old = f.envelope_with(fr(1000), fr(777), Fixture::disclosed());
+    // fr(1000) was superseded at T0 - 100: accepted until T0 - 100 + WINDOW.
+    f.check(&old).unwrap();
+    f.anchors[1].time = T0 - WINDOW;
+    rejected(f.check(&old), |e| {
+        matches!(e, Error::Root(AnchorError::Expired { .. }))
+    });
+    let unknown = f.envelope_with(fr(3000), fr(777), Fixture::disclosed());
+    rejected(f.check(&unknown), |e| {
+        matches!(e, Error::Root(AnchorError::NotAnchored(_)))
+    });
+    rejected(
+        verify(
+            &f.request,
+            &f.envelope(),
+            &f.pvk,
+            &Context {
+                anchors: &[],
+                ..f.ctx()
+            },
+        ),
+        |e| matches!(e, Error::Root(_)),
+    );
+}
+
+#[test]
+fn the_request_date_must_be_within_a_day() {
+    let f = Fixture::new();
+    let e = f.envelope();
+    for (today, ok) in [
+        ("2026-11-23", true),
+        ("2026-11-25", true),
+        ("2026-11-22", false),
+        ("2026-11-26", false),
+        ("2027-11-24", false),
+    ] {
+        let ctx = Context {
+            now_date: date(today),
+            ..f.ctx()
+        };
+        let r = verify(&f.request, &e, &f.pvk, &ctx);
+        if ok {
+            r.unwrap();
+        } else {
+            rejected(r, |e| matches!(e, Error::DateOutOfWindow { .. }));
+        }
+    }
+    let future = verify(
+        &f.request,
+        &e,
+        &f.pvk,
+        &Context {
+            now_date: date("2026-11-20"),
+            ..f.ctx()
+        },
+    );
+    assert!(matches!(
+        future,
+        Err(Error::DateOutOfWindow {
+            direction: "after",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn the_key_must_be_the_one_named() {
+    let f = Fixture::new();
+    let e = f.envelope();
+    // Another setup of the same circuit.
+    let other = our_key(&setup(Echo::blank(33), 2).1).prepare();
+    malformed(verify(&f.request, &e, &other, &f.ctx()), |e| {
+        matches!(
+            e,
+            Error::WrongKey {
+                named_by: "the proof envelope",
+                ..
+            }
+        )
+    });
+    // An envelope that names the other key still fails: its proof was made with ours.
+    let mut renamed = e.clone();
+    renamed.circuit_id = other.circuit_id().to_string();
+    rejected(verify(&f.request, &renamed, &other, &f.ctx()), |e| {
+        matches!(e, Error::InvalidProof)
+    });
+    // A request that pins another circuit.
+    let pinned = Request::new(
+        f.request.policy().clone(),
+        f.request.scope(),
+        f.request.message(),
+        f.request.date(),
+        Some(other.circuit_id().to_string()),
+    )
+    .unwrap();
+    let mut e2 = e.clone();
+    e2.request_id = pinned.id().to_string();
+    malformed(verify(&pinned, &e2, &f.pvk, &f.ctx()), |e| {
+        matches!(
+            e,
+            Error::WrongKey {
+                named_by: "the request",
+                ..
+            }
+        )
+    });
+    // A key for another number of public inputs.
+    let small = our_key(&setup(Cubic::default(), 3).1).prepare();
+    let mut e3 = e;
+    e3.circuit_id = small.circuit_id().to_string();
+    malformed(verify(&f.request, &e3, &small, &f.ctx()), |e| {
+        matches!(
+            e,
+            Error::PublicInputCount {
+                expected: 33,
+                found: 3,
+                ..
+            }
+        )
+    });
+}
+
+#[test]
+fn the_proof_must_answer_this_request() {
+    let f = Fixture::new();
+    let e = f.envelope();
+    let other = Request::new(
+        f.request.policy().clone(),
+        f.request.scope(),
+        "account:mallory",
+        f.request.date(),
+        None,
+    )
+    .unwrap();
+    rejected(verify(&other, &e, &f.pvk, &f.ctx()), |e| {
+        matches!(e, Error::WrongRequest { .. })
+    });
+    for field in ["scope", "message", "date"] {
+        let mut bad = e.clone();
+        match field {
+            "scope" => bad.scope = "x.com/other".into(),
+            "message" => bad.message = "account:bob".into(),
+            _ => bad.date = date("2026-11-23"),
+        }
+        let r = f.check(&bad);
+        assert!(
+            matches!(&r, Err(Error::RequestFieldMismatch { field: got, .. }) if *got == field),
+            "{r:?}"
+        );
+        rejected(r, |_| true);
+    }
+    // A proof made for a weaker policy, relabelled as answering ours: the recomputed inputs
+    // differ from the prover's.
+    let weak = Request::new(
+        json!({"disclose": ["region", "name_commitment"]}),
+        f.request.scope(),
+        f.request.message(),
+        f.request.date(),
+        None,
+    )
+    .unwrap();
+    let weak_inputs = weak
+        .public_inputs(f.root, fr(777), {
+            let mut s = [fr(0); 8];
+            s[4] = fr(110105);
+            s[6] = -fr(12345);
+            s
+        })
+        .to_field_elements();
+    let mut relabelled = e.clone();
+    relabelled.public = weak_inputs.clone();
+    relabelled.proof = our_proof(&prove(&f.pk, Echo::of(&weak_inputs), 5));
+    rejected(f.check(&relabelled), |e| {
+        matches!(e, Error::PublicInputsMismatch { index: 4 })
+    });
+    // ... and with `public` "fixed" to match our request, the proof no longer verifies.
+    relabelled.public = e.public.clone();
+    rejected(f.check(&relabelled), |e| matches!(e, Error::InvalidProof));
+}
+
+#[test]
+fn disclosed_values_must_answer_the_disclosure_list() {
+    let f = Fixture::new();
+    let mut missing = Fixture::disclosed();
+    missing.remove("region");
+    let e = f.envelope_with(f.root, fr(777), missing);
+    rejected(f.check(&e), |e| matches!(e, Error::Disclosure(_)));
+
+    let mut extra = Fixture::disclosed();
+    extra.insert("nationality".into(), fr(156));
+    let e = f.envelope_with(f.root, fr(777), extra);
+    rejected(f.check(&e), |e| matches!(e, Error::Disclosure(_)));
+
+    let mut unknown = Fixture::disclosed();
+    unknown.insert("height".into(), fr(180));
+    let e = f.envelope_with(f.root, fr(777), unknown);
+    malformed(f.check(&e), |e| matches!(e, Error::DisclosedValue { .. }));
+
+    // A numeric attribute of 2^64 cannot be a credential value.
+    let mut wide = Fixture::disclosed();
+    wide.insert("region".into(), fr(u64::MAX) + fr(1));
+    let e = f.envelope_with(f.root, fr(777), wide);
+    malformed(
+        f.check(&e),
+        |e| matches!(e, Error::DisclosedValue { name, .. } if name == "region"),
+    );
+
+    // A disclosed value changed after proving (with `public` patched to match).
+    let mut e = f.envelope();
+    e.disclosed.insert("region".into(), fr(110106));
+    rejected(f.check(&e), |e| {
+        matches!(e, Error::PublicInputsMismatch { index: 29 })
+    });
+    e.public[29] = fr(110106);
+    rejected(f.check(&e), |e| matches!(e, Error::InvalidProof));
+}
+
+#[test]
+fn public_inputs_are_recomputed_never_trusted() {
+    let f = Fixture::new();
+    for i in [0usize, 1, 2, 3, 4, 10, 17, 32] {
+        let mut e = f.envelope();
+        e.public[i] += fr(1);
+        rejected(f.check(&e), |e| {
+            matches!(e, Error::PublicInputsMismatch { .. })
+        });
+    }
+    let mut e = f.envelope();
+    e.public.push(fr(0));
+    rejected(f.check(&e), |e| {
+        matches!(e, Error::PublicInputsMismatch { index: 33 })
+    });
+    // A changed nullifier, consistently patched, fails the pairing check.
+    let mut e = f.envelope();
+    e.nullifier = fr(778);
+    e.public[1] = fr(778);
+    rejected(f.check(&e), |e| matches!(e, Error::InvalidProof));
+}
+
+#[test]
+fn nullifiers_are_recorded_once_per_scope_durably() {
+    let f = Fixture::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nullifiers.redb");
+    let e = f.envelope();
+    {
+        let store = NullifierStore::open(&path).unwrap();
+        verify_and_record(&f.request, &e, &f.pvk, &f.ctx(), &store).unwrap();
+        assert!(store.contains(f.request.scope(), fr(777)).unwrap());
+        rejected(
+            verify_and_record(&f.request, &e, &f.pvk, &f.ctx(), &store),
+            |e| matches!(e, Error::NullifierReused { .. }),
+        );
+        // A rejected proof does not use up a nullifier.
+        let mut bad = f.envelope_with(f.root, fr(888), Fixture::disclosed());
+        bad.public[1] = fr(0);
+        assert!(verify_and_record(&f.request, &bad, &f.pvk, &f.ctx(), &store).is_err());
+        assert!(!store.contains(f.request.scope(), fr(888)).unwrap());
+        // The same nullifier value in another scope is another key.
+        store.record("y.com/other", fr(777)).unwrap();
+    }
+    // Reopened: the records survived.
+    let store = NullifierStore::open(&path).unwrap();
+    assert!(store.contains(f.request.scope(), fr(777)).unwrap());
+    assert!(matches!(
+        store.record(f.request.scope(), fr(777)),
+        Err(Error::NullifierReused { .. })
+    ));
+    assert!(matches!(
+        store.record("y.com/other", fr(777)),
+        Err(Error::NullifierReused { .. })
+    ));
+    store.record(f.request.scope(), fr(778)).unwrap();
+}
+
+#[test]
+fn concurrent_records_of_one_nullifier_succeed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = NullifierStore::open(dir.path().join("n.redb")).unwrap();
+    let results: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| store.record("scope", fr(5)).is_ok()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|ok| **ok).count(), 1);
+}
+
+#[test]
+fn a_store_that_is_not_a_database_is_an_internal_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("not-a-db");
+    std::fs::write(
+        &path,
+        b"this is not a redb file, just some text that is long enough",
+    )
+    .unwrap();
+    let e = NullifierStore::open(&path).unwrap_err();
+    assert!(matches!(e, Error::Store(_)));
+    assert!(!e.is_malformed() && !e.is_rejected());
+}
