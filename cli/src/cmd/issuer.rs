@@ -1,0 +1,250 @@
+//! `zkcred issuer`: the issuer's durable tree.
+
+use crate::exit::{malformed, rejected};
+use crate::files;
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::rngs::OsRng;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use zkcred_core::anchor::Ledger;
+use zkcred_core::encoding::{fr_to_string, parse_fr};
+use zkcred_core::schema::Schema;
+use zkcred_issuer::{IssuerDb, IssuerError, JsonLinesSink};
+
+/// Issuer subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a new issuer database.
+    Init {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Issue one credential to a holder.
+    Issue {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The holder's public key (decimal), from `zkcred holder new`.
+        #[arg(long)]
+        hpk: String,
+        /// The attributes (JSON object; see docs/formats.md).
+        #[arg(long)]
+        attrs: PathBuf,
+        /// Where to write the credential.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Issue many credentials from a JSON-lines file (attributes plus `hpk` per line).
+    Bulk {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The JSON-lines input.
+        #[arg(long)]
+        input: PathBuf,
+        /// Where to write the credentials, one JSON line each.
+        #[arg(long)]
+        out: PathBuf,
+        /// Credentials per transaction.
+        #[arg(long, default_value_t = zkcred_issuer::bulk::DEFAULT_BATCH_SIZE)]
+        batch: usize,
+    },
+    /// Revoke a credential: its leaf becomes 0 (anchor afterwards).
+    Revoke {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The credential's leaf index.
+        #[arg(long)]
+        index: u64,
+    },
+    /// Anchor the current root in the ledger.
+    Anchor {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The ledger file (hash-chained JSON lines).
+        #[arg(long)]
+        ledger: PathBuf,
+    },
+    /// Write the Merkle path of a leaf against the current root.
+    Path {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The leaf index.
+        #[arg(long)]
+        index: u64,
+        /// Where to write the path.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print the current root.
+    Root {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+    },
+}
+
+/// Maps issuer errors to exit codes: bad input is malformed, everything else a failure.
+fn classify(e: IssuerError) -> anyhow::Error {
+    match &e {
+        IssuerError::Attributes(_)
+        | IssuerError::Json(_)
+        | IssuerError::BulkLine { .. }
+        | IssuerError::NotAnIssuerDb { .. }
+        | IssuerError::NotFound(_)
+        | IssuerError::AlreadyExists(_)
+        | IssuerError::IndexOutOfRange(_)
+        | IssuerError::UnsupportedVersion { .. } => malformed(e),
+        IssuerError::BulkStopped { source, .. }
+            if matches!(**source, IssuerError::BulkLine { .. }) =>
+        {
+            malformed(e)
+        }
+        _ => rejected(e),
+    }
+}
+
+/// Opens an existing database.
+pub fn open(db: &Path) -> Result<IssuerDb> {
+    IssuerDb::open(db).map_err(classify)
+}
+
+/// Issues one credential and writes it; returns its leaf index.
+pub fn issue(db: &mut IssuerDb, hpk: &str, attrs: &serde_json::Value, out: &Path) -> Result<u32> {
+    let hpk = parse_fr(hpk).map_err(|e| malformed(anyhow::anyhow!("--hpk: {e}")))?;
+    files::ensure_absent(out)?;
+    let issued = db
+        .issue(hpk, attrs, &Schema::identity_v1(), &mut OsRng)
+        .map_err(classify)?;
+    files::write_public(out, &issued.credential.to_json_pretty())?;
+    Ok(issued.credential.leaf_index())
+}
+
+/// Writes the path of `index` to `out`.
+pub fn write_path(db: &IssuerDb, index: u64, out: &Path) -> Result<()> {
+    let doc = db.path_json(index).map_err(classify)?;
+    files::write_public(out, &doc.to_json_pretty())
+}
+
+/// Anchors the current root; returns the ledger entry's sequence number.
+pub fn anchor(db: &IssuerDb, ledger: &Path) -> Result<u64> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Ok(db.anchor(&Ledger::new(ledger), now).map_err(classify)?.seq)
+}
+
+/// Runs an issuer subcommand.
+pub fn run(c: Command) -> Result<()> {
+    match c {
+        Command::Init { db } => {
+            let d = IssuerDb::init(&db).map_err(classify)?;
+            println!("issuer {} initialized at {}", d.issuer(), db.display());
+        }
+        Command::Issue {
+            db,
+            hpk,
+            attrs,
+            out,
+        } => {
+            let text = files::read_text(&attrs, "attributes")?;
+            let attrs: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                malformed(anyhow::anyhow!(
+                    "attributes {}: malformed JSON: {e}",
+                    attrs.display()
+                ))
+            })?;
+            let mut d = open(&db)?;
+            let index = issue(&mut d, &hpk, &attrs, &out)?;
+            println!(
+                "issued leaf {index}; credential written to {}",
+                out.display()
+            );
+            println!(
+                "root {} (anchor it before the holder proves)",
+                fr_to_string(&d.root())
+            );
+        }
+        Command::Bulk {
+            db,
+            input,
+            out,
+            batch,
+        } => {
+            let reader = std::fs::File::open(&input)
+                .map_err(|e| malformed(anyhow::anyhow!("cannot read {}: {e}", input.display())))?;
+            let total = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
+            files::ensure_absent(&out)?;
+            let file = std::fs::File::create(&out)
+                .with_context(|| format!("creating {}", out.display()))?;
+            let mut sink = JsonLinesSink::new(std::io::BufWriter::new(file));
+            let mut d = open(&db)?;
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {pos} credentials issued ({per_sec}) {elapsed}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            let options = zkcred_issuer::BulkOptions {
+                batch_size: batch.max(1),
+                issued_at: None,
+            };
+            let report = d
+                .issue_bulk_with(
+                    BufReader::new(reader),
+                    &Schema::identity_v1(),
+                    &mut OsRng,
+                    &mut sink,
+                    |n| bar.set_position(n),
+                    &options,
+                )
+                .map_err(classify);
+            bar.finish_and_clear();
+            let report = report?;
+            let _ = total;
+            println!(
+                "issued {} credentials (leaves {}..{}) in {} transactions; credentials written to {}",
+                report.issued,
+                report.first_index,
+                report.first_index + report.issued,
+                report.batches,
+                out.display()
+            );
+            println!("root {}", fr_to_string(&report.root));
+        }
+        Command::Revoke { db, index } => {
+            let mut d = open(&db)?;
+            let root = d.revoke(index).map_err(classify)?;
+            println!(
+                "revoked leaf {index}; new root {} (anchor it)",
+                fr_to_string(&root)
+            );
+        }
+        Command::Anchor { db, ledger } => {
+            let d = open(&db)?;
+            let seq = anchor(&d, &ledger)?;
+            println!(
+                "anchored root {} as entry {seq} of {}",
+                fr_to_string(&d.root()),
+                ledger.display()
+            );
+        }
+        Command::Path { db, index, out } => {
+            let d = open(&db)?;
+            write_path(&d, index, &out)?;
+            println!("path of leaf {index} written to {}", out.display());
+        }
+        Command::Root { db } => {
+            println!("{}", fr_to_string(&open(&db)?.root()));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod holder;
+pub mod issuer;
+pub mod prove;
+pub mod request;
+pub mod setup;
+pub mod verify;

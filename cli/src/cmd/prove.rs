@@ -1,0 +1,193 @@
+//! `zkcred prove`: the holder proves a platform's request locally.
+
+use crate::cmd::holder::read_key;
+use crate::exit::{malformed, rejected};
+use crate::files;
+use anyhow::{Context, Result};
+use clap::Args as ClapArgs;
+use rand::rngs::OsRng;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use zkcred_core::nullifier::nullifier;
+use zkcred_core::schema::Schema;
+use zkcred_core::statement::{Violation, Witness};
+use zkcred_issuer::{Credential, PathDocument};
+use zkcred_prover::{ProveError, Prover};
+use zkcred_verifier::snarkjs::{proof_to_json, public_inputs_to_json};
+use zkcred_verifier::{Proof, ProofEnvelope, Request};
+
+/// Arguments of `zkcred prove`.
+#[derive(ClapArgs)]
+pub struct Args {
+    /// The keys directory (from `zkcred setup`).
+    #[arg(long)]
+    pub keys: PathBuf,
+    /// The holder's credential.
+    #[arg(long)]
+    pub credential: PathBuf,
+    /// The holder's secret key file.
+    #[arg(long)]
+    pub secret: PathBuf,
+    /// The Merkle path from `zkcred issuer path`.
+    #[arg(long)]
+    pub path: PathBuf,
+    /// The platform's request.
+    #[arg(long)]
+    pub request: PathBuf,
+    /// Directory for zkcred-proof.json, proof.json and public.json.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Loads a prover from a keys directory; returns it with the circuit id.
+pub fn load_prover(keys: &Path) -> Result<(Prover, String)> {
+    let (pk, id) = zkcred_setup::keys::read_proving_key(keys).map_err(|e| match e {
+        zkcred_setup::SetupError::Io { .. } => malformed(e),
+        other => malformed(other),
+    })?;
+    Ok((Prover::new(pk).map_err(malformed)?, id))
+}
+
+/// Reads a request file.
+pub fn read_request(path: &Path) -> Result<Request> {
+    let text = files::read_text(path, "request")?;
+    Request::from_json(&text)
+        .map_err(|e| malformed(anyhow::anyhow!("request {}: {e}", path.display())))
+}
+
+/// Explains a failed claim with attribute names.
+fn explain(v: &Violation) -> String {
+    let schema = Schema::identity_v1();
+    let name = |slot: usize| {
+        schema
+            .slots
+            .get(slot)
+            .map_or("?".to_string(), |s| s.name.clone())
+    };
+    match v {
+        Violation::NotInTree(_) => {
+            "the credential is not in the tree under the path's root (revoked, or the path is for another credential)".into()
+        }
+        Violation::Nullifier => "the nullifier does not match the secret".into(),
+        Violation::NotNumeric { slot } => format!("`{}` is not a 64-bit integer", name(*slot)),
+        Violation::OutOfRange { slot, lo, hi, .. } => {
+            let bound = if *lo > 0 && *hi < u64::MAX {
+                format!("[{lo}, {hi}]")
+            } else if *lo > 0 {
+                format!(">= {lo}")
+            } else {
+                format!("<= {hi}")
+            };
+            format!("`{}` does not satisfy the request's bound {bound}", name(*slot))
+        }
+        Violation::Set { slot, member } => format!(
+            "`{}` is {} the requested set",
+            name(*slot),
+            if *member { "in" } else { "not in" }
+        ),
+        Violation::Disclosure { slot } => format!("disclosed `{}` does not match", name(*slot)),
+    }
+}
+
+/// Proves `request` and returns the envelope; writes nothing.
+pub fn prove(
+    prover: &Prover,
+    circuit_id: &str,
+    credential: &Credential,
+    secret: &zkcred_core::credential::HolderSecret,
+    path: &PathDocument,
+    request: &Request,
+) -> Result<ProofEnvelope> {
+    if let Some(named) = request.circuit_id() {
+        if named != circuit_id {
+            return Err(malformed(anyhow::anyhow!(
+                "the request names circuit {named}, but the keys are circuit {circuit_id}"
+            )));
+        }
+    }
+    if secret.public_key() != credential.hpk() {
+        return Err(malformed(anyhow::anyhow!(
+            "the holder key does not belong to this credential (hpk differs)"
+        )));
+    }
+    if path.index != credential.leaf_index() {
+        return Err(malformed(anyhow::anyhow!(
+            "the path is for leaf {}, the credential is leaf {}",
+            path.index,
+            credential.leaf_index()
+        )));
+    }
+    let witness = Witness {
+        secret: secret.clone(),
+        attributes: credential.attributes(),
+        salt: credential.salt(),
+        path: path.path.clone(),
+    };
+    let policy = request.compile();
+    let disclosed = witness.disclosed(policy.disclose_mask);
+    let nf = nullifier(secret, request.scope_hash());
+    let public = request.public_inputs(path.root, nf, disclosed);
+    let proof = prover
+        .prove(&public, &witness, &mut OsRng)
+        .map_err(|e| match e {
+            ProveError::Unsatisfied(v) => {
+                rejected(anyhow::anyhow!("cannot prove: {}", explain(&v)))
+            }
+            other => rejected(other),
+        })?;
+    let schema = Schema::identity_v1();
+    let by_name: BTreeMap<String, ark_bn254::Fr> = (0..8)
+        .filter(|i| policy.disclose_mask & (1 << i) != 0)
+        .map(|i| (schema.slots[i].name.clone(), disclosed[i]))
+        .collect();
+    let proof = Proof::new(proof.a, proof.b, proof.c).map_err(rejected)?;
+    Ok(ProofEnvelope::new(
+        request,
+        circuit_id,
+        path.root,
+        nf,
+        by_name,
+        public.to_field_elements(),
+        proof,
+    ))
+}
+
+/// Writes the envelope and the snarkjs files into `out`.
+pub fn write_proof(out: &Path, envelope: &ProofEnvelope) -> Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    files::write_public(&out.join("zkcred-proof.json"), &envelope.to_json())?;
+    files::write_public(&out.join("proof.json"), &proof_to_json(&envelope.proof))?;
+    files::write_public(
+        &out.join("public.json"),
+        &public_inputs_to_json(&envelope.public),
+    )?;
+    Ok(())
+}
+
+/// Runs `zkcred prove`.
+pub fn run(a: Args) -> Result<()> {
+    let request = read_request(&a.request)?;
+    let credential_text = files::read_text(&a.credential, "credential")?;
+    let credential = Credential::from_json(&credential_text).map_err(|e| {
+        malformed(anyhow::anyhow!(
+            "credential {}: {e}",
+            a.credential.display()
+        ))
+    })?;
+    let secret = read_key(&a.secret)?;
+    let path_text = files::read_text(&a.path, "path")?;
+    let path = PathDocument::from_json(&path_text)
+        .map_err(|e| malformed(anyhow::anyhow!("path {}: {e}", a.path.display())))?;
+    let (prover, id) = load_prover(&a.keys)?;
+    let envelope = prove(&prover, &id, &credential, &secret, &path, &request)?;
+    write_proof(&a.out, &envelope)?;
+    println!(
+        "proof written to {}",
+        a.out.join("zkcred-proof.json").display()
+    );
+    println!(
+        "nullifier {}",
+        zkcred_core::encoding::fr_to_string(&envelope.nullifier)
+    );
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! `zkcred verify`: the platform checks proofs against its own request.
+//!
+//! Exit 0: every proof is valid (and, with `--nullifiers`, recorded); 1: a proof is invalid or
+//! rejected (the reason is printed); 2: malformed input or usage.
+
+use crate::cmd::prove::read_request;
+use crate::exit::{malformed, rejected};
+use crate::files;
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use std::path::{Path, PathBuf};
+use zkcred_core::anchor::{Ledger, DEFAULT_WINDOW_SECS};
+use zkcred_core::date::Date;
+use zkcred_core::encoding::fr_to_string;
+use zkcred_verifier::snarkjs::verifying_key_from_json;
+use zkcred_verifier::{
+    Context, Error, NullifierStore, PreparedVerifyingKey, ProofEnvelope, Verified,
+};
+
+/// Arguments of `zkcred verify`.
+#[derive(ClapArgs)]
+pub struct Args {
+    /// A keys directory (verification_key.json and circuit_id).
+    #[arg(long, conflicts_with = "vk", required_unless_present = "vk")]
+    pub keys: Option<PathBuf>,
+    /// A snarkjs verification_key.json.
+    #[arg(long)]
+    pub vk: Option<PathBuf>,
+    /// The platform's own request.
+    #[arg(long)]
+    pub request: PathBuf,
+    /// One or more zkcred-proof.json files.
+    #[arg(long, required = true, num_args = 1..)]
+    pub proof: Vec<PathBuf>,
+    /// The anchor ledger.
+    #[arg(long)]
+    pub ledger: PathBuf,
+    /// Record nullifiers here and reject a second use in the same scope.
+    #[arg(long)]
+    pub nullifiers: Option<PathBuf>,
+    /// Today's date (default: the clock, UTC).
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Root window in seconds: how long a superseded root stays acceptable.
+    #[arg(long, default_value_t = DEFAULT_WINDOW_SECS)]
+    pub window: u64,
+}
+
+/// Maps verifier errors to exit codes.
+pub fn classify(e: Error) -> anyhow::Error {
+    if e.is_rejected() {
+        rejected(e)
+    } else {
+        malformed(e)
+    }
+}
+
+/// Loads the prepared verifying key from `--keys` or `--vk`.
+pub fn load_key(keys: Option<&Path>, vk: Option<&Path>) -> Result<PreparedVerifyingKey> {
+    match (keys, vk) {
+        (Some(dir), _) => Ok(zkcred_setup::keys::read_verifying_key(dir)
+            .map_err(malformed)?
+            .prepare()),
+        (None, Some(path)) => {
+            let text = files::read_text(path, "verification key")?;
+            let vk = verifying_key_from_json(&text, zkcred_core::statement::NUM_PUBLIC_INPUTS)
+                .map_err(|e| malformed(anyhow::anyhow!("{}: {e}", path.display())))?;
+            Ok(vk.prepare())
+        }
+        (None, None) => Err(malformed(anyhow::anyhow!("give --keys or --vk"))),
+    }
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Verifies one envelope (and records its nullifier if a store is given).
+pub fn verify_one(
+    request: &zkcred_verifier::Request,
+    envelope: &ProofEnvelope,
+    pvk: &PreparedVerifyingKey,
+    ctx: &Context<'_>,
+    store: Option<&NullifierStore>,
+) -> Result<Verified> {
+    match store {
+        Some(s) => zkcred_verifier::verify_and_record(request, envelope, pvk, ctx, s),
+        None => zkcred_verifier::verify(request, envelope, pvk, ctx),
+    }
+    .map_err(classify)
+}
+
+/// Prints what a valid proof establishes.
+pub fn report(v: &Verified) {
+    println!(
+        "valid: nullifier {} in scope {:?}",
+        fr_to_string(&v.nullifier),
+        v.scope
+    );
+    for (k, val) in &v.disclosed {
+        println!("  disclosed {k} = {val}");
+    }
+}
+
+/// Runs `zkcred verify`.
+pub fn run(a: Args) -> Result<()> {
+    let pvk = load_key(a.keys.as_deref(), a.vk.as_deref())?;
+    let request = read_request(&a.request)?;
+    let anchors = Ledger::new(&a.ledger).entries().map_err(malformed)?;
+    let now_date = match &a.now {
+        Some(d) => Date::parse(d).map_err(|e| malformed(anyhow::anyhow!("--now: {e}")))?,
+        None => Date::today_utc(),
+    };
+    let ctx = Context {
+        anchors: &anchors,
+        now_date,
+        now_unix: now_unix(),
+        window: a.window,
+    };
+    let store = match &a.nullifiers {
+        Some(p) => Some(NullifierStore::open(p).map_err(classify)?),
+        None => None,
+    };
+    let mut envelopes = Vec::with_capacity(a.proof.len());
+    for p in &a.proof {
+        let text = files::read_text(p, "proof")?;
+        envelopes.push(ProofEnvelope::from_json(&text).map_err(|e| classify_at(p, e))?);
+    }
+    let mut first_failure: Option<anyhow::Error> = None;
+    for (p, env) in a.proof.iter().zip(&envelopes) {
+        match verify_one(&request, env, &pvk, &ctx, store.as_ref()) {
+            Ok(v) => {
+                if a.proof.len() > 1 {
+                    print!("{}: ", p.display());
+                }
+                report(&v);
+            }
+            Err(e) => {
+                let e = e.context(format!("{}", p.display()));
+                if a.proof.len() > 1 {
+                    println!("{}: invalid: {e:#}", p.display());
+                }
+                first_failure.get_or_insert(e);
+            }
+        }
+    }
+    match first_failure {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+fn classify_at(path: &Path, e: Error) -> anyhow::Error {
+    let rejected_kind = e.is_rejected();
+    let e = anyhow::anyhow!("{}: {e}", path.display());
+    if rejected_kind {
+        rejected(e)
+    } else {
+        malformed(e)
+    }
+}

@@ -1,0 +1,62 @@
+//! `zkcred`: zero-knowledge credentials from the command line.
+//!
+//! See the README for a walkthrough. Exit codes: 0 success, 1 rejected or failed, 2 malformed
+//! input or usage (see [`exit`]).
+#![forbid(unsafe_code)]
+
+mod cmd;
+mod exit;
+mod files;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Zero-knowledge credentials: an issuer anchors credential commitments, a holder proves
+/// statements about them, a platform verifies without learning anything else.
+#[derive(Parser)]
+#[command(name = "zkcred", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole flow on embedded defaults in a temporary directory.
+    Demo(cmd::demo::Args),
+    /// Make the Groth16 keys for the credential circuit.
+    #[command(subcommand)]
+    Setup(cmd::setup::Command),
+    /// Holder key management.
+    #[command(subcommand)]
+    Holder(cmd::holder::Command),
+    /// The issuer's database: issue, revoke, anchor, serve paths.
+    #[command(subcommand)]
+    Issuer(cmd::issuer::Command),
+    /// Write a proof request (what a platform sends to a holder).
+    Request(cmd::request::Args),
+    /// Prove a request with a credential (run by the holder).
+    Prove(cmd::prove::Args),
+    /// Verify one or more proofs against the platform's own request.
+    Verify(cmd::verify::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Setup(c) => cmd::setup::run(c),
+        Command::Holder(c) => cmd::holder::run(c),
+        Command::Issuer(c) => cmd::issuer::run(c),
+        Command::Request(a) => cmd::request::run(a),
+        Command::Prove(a) => cmd::prove::run(a),
+        Command::Verify(a) => cmd::verify::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit::code(&e))
+        }
+    }
+}

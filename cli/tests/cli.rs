@@ -1,0 +1,581 @@
+//! The `zkcred` binary driven as a user would: every subcommand, the happy path and the unhappy
+//! ones, each with its documented exit code (0 ok, 1 rejected, 2 malformed) and a one-line error.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+fn zkcred() -> Command {
+    Command::cargo_bin("zkcred").unwrap()
+}
+
+/// Runs zkcred with `args`, expecting exit `code`; returns stdout.
+fn run(args: &[&str], code: i32) -> String {
+    let out = zkcred().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "zkcred {args:?}\nstdout: {}\nstderr: {stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    if code != 0 {
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("error: "))
+            .collect();
+        assert_eq!(errors.len(), 1, "expected one error line, got: {stderr}");
+    }
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Keys made once for the whole test binary.
+fn keys() -> &'static Path {
+    static KEYS: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, p) = KEYS.get_or_init(|| {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("keys");
+        let out = zkcred()
+            .args(["setup", "dev", "--out", s(&p)])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("WARNING"));
+        (d, p)
+    });
+    p
+}
+
+/// An issuer with one holder's credential, anchored, and a request from a platform.
+struct World {
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn p(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn ps(&self, name: &str) -> String {
+        s(&self.p(name)).to_string()
+    }
+
+    fn new(birth: &str) -> Self {
+        let w = World {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let hpk = run(&["holder", "new", "--out", &w.ps("holder.key")], 0);
+        let hpk = hpk.trim().to_string();
+        let secret: Value =
+            serde_json::from_str(&std::fs::read_to_string(w.p("holder.key")).unwrap()).unwrap();
+        assert!(
+            !hpk.contains(secret["secret"].as_str().unwrap()),
+            "the secret was printed"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(w.p("holder.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        run(&["issuer", "init", "--db", &w.ps("issuer.db")], 0);
+        w.issue(&hpk, birth, "credential.json");
+        run(
+            &[
+                "issuer",
+                "anchor",
+                "--db",
+                &w.ps("issuer.db"),
+                "--ledger",
+                &w.ps("ledger"),
+            ],
+            0,
+        );
+        run(
+            &[
+                "issuer",
+                "path",
+                "--db",
+                &w.ps("issuer.db"),
+                "--index",
+                "0",
+                "--out",
+                &w.ps("path.json"),
+            ],
+            0,
+        );
+        w.request("adult-realname", "platform-a", "2026-11-24", "request.json");
+        w
+    }
+
+    fn issue(&self, hpk: &str, birth: &str, out: &str) -> String {
+        let attrs = json!({"name": "张伟", "real_name_verified": true, "birth_date": birth,
+            "expiry_date": "2031-01-01", "nationality": 156, "region": 110105, "document_type": 1});
+        std::fs::write(self.p("attrs.json"), attrs.to_string()).unwrap();
+        run(
+            &[
+                "issuer",
+                "issue",
+                "--db",
+                &self.ps("issuer.db"),
+                "--hpk",
+                hpk,
+                "--attrs",
+                &self.ps("attrs.json"),
+                "--out",
+                &self.ps(out),
+            ],
+            0,
+        )
+    }
+
+    fn request(&self, policy: &str, scope: &str, date: &str, out: &str) {
+        run(
+            &[
+                "request",
+                "--policy",
+                policy,
+                "--scope",
+                scope,
+                "--message",
+                "account:1",
+                "--date",
+                date,
+                "--out",
+                &self.ps(out),
+            ],
+            0,
+        );
+    }
+
+    fn prove_args(&self, request: &str, out: &str) -> Vec<String> {
+        [
+            "prove",
+            "--keys",
+            s(keys()),
+            "--credential",
+            &self.ps("credential.json"),
+            "--secret",
+            &self.ps("holder.key"),
+            "--path",
+            &self.ps("path.json"),
+            "--request",
+            &self.ps(request),
+            "--out",
+            &self.ps(out),
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn prove(&self, request: &str, out: &str, code: i32) {
+        let args = self.prove_args(request, out);
+        run(&args.iter().map(String::as_str).collect::<Vec<_>>(), code);
+    }
+
+    fn verify(&self, request: &str, proof: &str, extra: &[&str], code: i32) -> String {
+        let proof = self.p(proof).join("zkcred-proof.json");
+        let mut args = vec!["verify", "--keys", s(keys()), "--request"];
+        let (r, l) = (self.ps(request), self.ps("ledger"));
+        args.extend([
+            r.as_str(),
+            "--proof",
+            s(&proof),
+            "--ledger",
+            l.as_str(),
+            "--now",
+            "2026-11-24",
+        ]);
+        args.extend(extra);
+        run(&args, code)
+    }
+}
+
+#[test]
+fn full_flow_and_nullifier_reuse() {
+    let w = World::new("2000-01-01");
+    w.prove("request.json", "proof", 0);
+    for f in ["zkcred-proof.json", "proof.json", "public.json"] {
+        assert!(w.p("proof").join(f).exists(), "{f}");
+    }
+    let root = run(&["issuer", "root", "--db", &w.ps("issuer.db")], 0);
+    let public: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(w.p("proof/public.json")).unwrap()).unwrap();
+    assert_eq!(public.len(), 33);
+    assert_eq!(public[0], root.trim());
+    let nulls = w.ps("nullifiers.db");
+    let out = w.verify("request.json", "proof", &["--nullifiers", &nulls], 0);
+    assert!(out.starts_with("valid"));
+    // A second proof in the same scope is refused.
+    w.prove("request.json", "proof2", 0);
+    w.verify("request.json", "proof2", &["--nullifiers", &nulls], 1);
+    // Verifying with --vk works the same.
+    let vk = keys().join("verification_key.json");
+    let (r, p, l) = (
+        w.ps("request.json"),
+        w.p("proof").join("zkcred-proof.json"),
+        w.ps("ledger"),
+    );
+    run(
+        &[
+            "verify",
+            "--vk",
+            s(&vk),
+            "--request",
+            &r,
+            "--proof",
+            s(&p),
+            "--ledger",
+            &l,
+            "--now",
+            "2026-11-24",
+        ],
+        0,
+    );
+}
+
+#[test]
+fn several_proofs_report_each() {
+    let w = World::new("2000-01-01");
+    w.prove("request.json", "a", 0);
+    w.prove("request.json", "b", 0);
+    let (r, l) = (w.ps("request.json"), w.ps("ledger"));
+    let (a, b) = (
+        w.p("a").join("zkcred-proof.json"),
+        w.p("b").join("zkcred-proof.json"),
+    );
+    let out = run(
+        &[
+            "verify",
+            "--keys",
+            s(keys()),
+            "--request",
+            &r,
+            "--proof",
+            s(&a),
+            s(&b),
+            "--ledger",
+            &l,
+            "--now",
+            "2026-11-24",
+        ],
+        0,
+    );
+    assert_eq!(out.matches("valid").count(), 2);
+}
+
+#[test]
+fn unsatisfied_claims_are_named_and_write_no_proof() {
+    let w = World::new("2008-11-25"); // not 18 on 2026-11-24
+    let args = w.prove_args("request.json", "proof");
+    zkcred()
+        .args(&args)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("birth_date"));
+    assert!(!w.p("proof").exists());
+    // On the birthday itself it works.
+    w.request(
+        "adult-realname",
+        "platform-a",
+        "2026-11-25",
+        "request-25.json",
+    );
+    w.prove("request-25.json", "proof", 0);
+}
+
+#[test]
+fn malformed_inputs_exit_2() {
+    let w = World::new("2000-01-01");
+    w.prove("request.json", "proof", 0);
+    let proof = w.p("proof").join("zkcred-proof.json");
+    let text = std::fs::read_to_string(&proof).unwrap();
+
+    // Malformed and truncated JSON.
+    std::fs::write(w.p("bad-request.json"), "{not json").unwrap();
+    w.verify("bad-request.json", "proof", &[], 2);
+    std::fs::create_dir_all(w.p("trunc")).unwrap();
+    std::fs::write(
+        w.p("trunc").join("zkcred-proof.json"),
+        &text[..text.len() / 2],
+    )
+    .unwrap();
+    w.verify("request.json", "trunc", &[], 2);
+
+    // A point not on the curve: change pi_a's y coordinate.
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["proof"]["pi_a"][1] = json!("5");
+    std::fs::create_dir_all(w.p("offcurve")).unwrap();
+    std::fs::write(w.p("offcurve").join("zkcred-proof.json"), v.to_string()).unwrap();
+    w.verify("request.json", "offcurve", &[], 2);
+
+    // An unknown policy attribute.
+    std::fs::write(w.p("policy.json"), r#"{"height": {"$gte": 180}}"#).unwrap();
+    zkcred()
+        .args([
+            "request",
+            "--policy",
+            &w.ps("policy.json"),
+            "--scope",
+            "x",
+            "--message",
+            "m",
+            "--out",
+            &w.ps("r.json"),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("height"));
+
+    // A truncated proving key.
+    let bad_keys = w.p("badkeys");
+    std::fs::create_dir_all(&bad_keys).unwrap();
+    for f in ["verification_key.json", "circuit_id"] {
+        std::fs::copy(keys().join(f), bad_keys.join(f)).unwrap();
+    }
+    let pk = std::fs::read(keys().join("proving_key.bin")).unwrap();
+    std::fs::write(bad_keys.join("proving_key.bin"), &pk[..pk.len() - 100]).unwrap();
+    let mut args = w.prove_args("request.json", "p2");
+    args[2] = s(&bad_keys).to_string();
+    zkcred()
+        .args(&args)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("proving_key.bin"));
+
+    // A verification key with a point off the curve.
+    let mut vk: Value = serde_json::from_str(
+        &std::fs::read_to_string(keys().join("verification_key.json")).unwrap(),
+    )
+    .unwrap();
+    vk["IC"][3][0] = json!("7");
+    std::fs::write(w.p("vk.json"), vk.to_string()).unwrap();
+    let (r, l) = (w.ps("request.json"), w.ps("ledger"));
+    run(
+        &[
+            "verify",
+            "--vk",
+            &w.ps("vk.json"),
+            "--request",
+            &r,
+            "--proof",
+            s(&proof),
+            "--ledger",
+            &l,
+            "--now",
+            "2026-11-24",
+        ],
+        2,
+    );
+
+    // Missing files and bad arguments.
+    run(&["issuer", "root", "--db", &w.ps("missing.db")], 2);
+    run(
+        &[
+            "issuer",
+            "issue",
+            "--db",
+            &w.ps("issuer.db"),
+            "--hpk",
+            "12x",
+            "--attrs",
+            &w.ps("attrs.json"),
+            "--out",
+            &w.ps("c2.json"),
+        ],
+        2,
+    );
+}
+
+#[test]
+fn key_from_another_circuit_is_refused() {
+    let w = World::new("2000-01-01");
+    w.prove("request.json", "proof", 0);
+    let other = w.p("other-keys");
+    run(&["setup", "dev", "--out", s(&other)], 0);
+    let (r, l, p) = (
+        w.ps("request.json"),
+        w.ps("ledger"),
+        w.p("proof").join("zkcred-proof.json"),
+    );
+    let out = zkcred()
+        .args([
+            "verify",
+            "--keys",
+            s(&other),
+            "--request",
+            &r,
+            "--proof",
+            s(&p),
+            "--ledger",
+            &l,
+            "--now",
+            "2026-11-24",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("circuit"));
+}
+
+#[test]
+fn tampered_proofs_and_wrong_context_are_rejected() {
+    let w = World::new("2000-01-01");
+    w.prove("request.json", "proof", 0);
+    let text = std::fs::read_to_string(w.p("proof").join("zkcred-proof.json")).unwrap();
+
+    // A valid point that is the wrong one: negate pi_a (y -> q - y).
+    let q = num_q();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    let y: num_bigint_dig::BigUint = v["proof"]["pi_a"][1].as_str().unwrap().parse().unwrap();
+    v["proof"]["pi_a"][1] = json!((q - y).to_string());
+    std::fs::create_dir_all(w.p("neg")).unwrap();
+    std::fs::write(w.p("neg").join("zkcred-proof.json"), v.to_string()).unwrap();
+    w.verify("request.json", "neg", &[], 1);
+
+    // A changed nullifier (claimed pseudonym).
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["nullifier"] = json!("12345");
+    std::fs::create_dir_all(w.p("nf")).unwrap();
+    std::fs::write(w.p("nf").join("zkcred-proof.json"), v.to_string()).unwrap();
+    w.verify("request.json", "nf", &[], 1);
+
+    // A request for another scope.
+    w.request(
+        "adult-realname",
+        "platform-b",
+        "2026-11-24",
+        "request-b.json",
+    );
+    w.verify("request-b.json", "proof", &[], 1);
+
+    // A future date: the request is dated two days after the verifier's clock.
+    w.request(
+        "adult-realname",
+        "platform-a",
+        "2026-11-26",
+        "request-future.json",
+    );
+    w.prove("request-future.json", "future", 0);
+    w.verify("request-future.json", "future", &[], 1);
+
+    // A root never anchored.
+    std::fs::write(w.p("ledger"), "").unwrap();
+    w.verify("request.json", "proof", &[], 1);
+}
+
+#[test]
+fn revocation_takes_effect_after_the_window() {
+    let w = World::new("2000-01-01");
+    w.prove("request.json", "old", 0);
+    run(
+        &[
+            "issuer",
+            "revoke",
+            "--db",
+            &w.ps("issuer.db"),
+            "--index",
+            "0",
+        ],
+        0,
+    );
+    run(
+        &[
+            "issuer",
+            "revoke",
+            "--db",
+            &w.ps("issuer.db"),
+            "--index",
+            "0",
+        ],
+        1,
+    );
+    run(
+        &[
+            "issuer",
+            "anchor",
+            "--db",
+            &w.ps("issuer.db"),
+            "--ledger",
+            &w.ps("ledger"),
+        ],
+        0,
+    );
+    // Within the window the old proof verifies; with the window closed it is rejected.
+    w.verify("request.json", "old", &[], 0);
+    w.verify("request.json", "old", &["--window", "0"], 1);
+    // A new proof cannot be made: the new path proves leaf 0.
+    run(
+        &[
+            "issuer",
+            "path",
+            "--db",
+            &w.ps("issuer.db"),
+            "--index",
+            "0",
+            "--out",
+            &w.ps("path.json"),
+        ],
+        0,
+    );
+    let args = w.prove_args("request.json", "new");
+    zkcred()
+        .args(&args)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not in the tree"));
+}
+
+#[test]
+fn bad_attributes_leave_the_database_unchanged() {
+    let w = World::new("2000-01-01");
+    let root = run(&["issuer", "root", "--db", &w.ps("issuer.db")], 0);
+    let hpk = run(&["holder", "new", "--out", &w.ps("h2.key")], 0);
+    for (k, v) in [
+        ("birth_date", json!("2000-02-30")),
+        ("nationality", json!(-1)),
+        ("region", json!("18446744073709551616")),
+        ("height", json!(1)),
+    ] {
+        let mut attrs = json!({"name": "A", "real_name_verified": true, "birth_date": "2000-01-01",
+            "expiry_date": "2031-01-01", "nationality": 156, "region": 110105, "document_type": 1});
+        attrs[k] = v;
+        std::fs::write(w.p("bad.json"), attrs.to_string()).unwrap();
+        run(
+            &[
+                "issuer",
+                "issue",
+                "--db",
+                &w.ps("issuer.db"),
+                "--hpk",
+                hpk.trim(),
+                "--attrs",
+                &w.ps("bad.json"),
+                "--out",
+                &w.ps("c.json"),
+            ],
+            2,
+        );
+        assert!(!w.p("c.json").exists());
+    }
+    assert_eq!(
+        run(&["issuer", "root", "--db", &w.ps("issuer.db")], 0),
+        root
+    );
+}
+
+fn num_q() -> num_bigint_dig::BigUint {
+    "21888242871839275222246405745257275088696311157297823662689037894645226208583"
+        .parse()
+        .unwrap()
+}

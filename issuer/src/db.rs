@@ -1,0 +1,443 @@
+//! The issuer database: one redb file holding the tree, the credential records and the meta data.
+//!
+//! Every change (an issuance, a bulk batch, a revocation) is one redb write transaction that
+//! writes the changed leaves, all their changed ancestors, the records and the counters together.
+//! redb commits a transaction atomically and durably (`Durability::Immediate`: the commit returns
+//! after the data is on disk), so after a crash the file holds exactly the transactions that had
+//! committed: no issued credential whose transaction committed is lost, and the tree is never
+//! half-updated. Opening reads the stored root; nothing is recomputed.
+
+use crate::credential::{validate_schema, Credential, Draft, IssueContext};
+use crate::error::{IssuerError, Result};
+use crate::path::PathDocument;
+use crate::record::CredentialRecord;
+use crate::tables::{
+    read_node, read_u64, CREDENTIALS, FORMAT_MARKER, FORMAT_VERSION, META, META_FORMAT,
+    META_ISSUED, META_ISSUER_ID, META_NEXT_INDEX, META_REVOKED, META_VERSION, NODES,
+};
+use crate::time::now_unix;
+use crate::tree::{read_path, set_run};
+use rand::{CryptoRng, RngCore};
+use redb::{Database, ReadableDatabase, ReadableTable, TableError, WriteTransaction};
+use serde_json::Value;
+use std::fs::OpenOptions;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use zkcred_core::anchor::{AnchorEntry, Ledger};
+use zkcred_core::credential::random_salt;
+use zkcred_core::schema::Schema;
+use zkcred_core::tree::{check_index, LeafIndex, MerklePath, CAPACITY, DEPTH};
+use zkcred_core::Fr;
+
+/// The issuer's durable state (see the module docs).
+///
+/// The file is locked while open: a second `open` of the same file, from this process or another,
+/// fails instead of interleaving writes.
+#[derive(Debug)]
+pub struct IssuerDb {
+    pub(crate) db: Database,
+    path: PathBuf,
+    issuer_id: [u8; 16],
+    next_index: u64,
+    issued: u64,
+    revoked: u64,
+    root: Fr,
+}
+
+/// The result of one issuance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedCredential {
+    /// The credential to hand to the holder.
+    pub credential: Credential,
+    /// The tree root right after the issuance (anchor it before the holder proves against it).
+    pub root: Fr,
+}
+
+/// The first bytes of every redb file (redb's file-format magic number).
+const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
+
+/// Whether the file starts like a redb database (checked before handing it to redb).
+fn has_redb_magic(path: &Path) -> Result<bool> {
+    let mut head = [0u8; REDB_MAGIC.len()];
+    let mut f = std::fs::File::open(path)?;
+    match f.read_exact(&mut head) {
+        Ok(()) => Ok(head == REDB_MAGIC),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The counters kept in the meta table, as they will be after a transaction commits.
+#[derive(Clone, Copy)]
+struct Counters {
+    next_index: u64,
+    issued: u64,
+    revoked: u64,
+}
+
+impl IssuerDb {
+    /// Creates a new issuer database at `path` with a fresh random issuer id.
+    ///
+    /// Fails with [`IssuerError::AlreadyExists`] if anything exists at `path`.
+    pub fn init(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        // `create_new` claims the path atomically; redb then initializes the empty file.
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => IssuerError::AlreadyExists(path.into()),
+                _ => IssuerError::Io(e),
+            })?;
+        let created = Self::create_tables(path);
+        if created.is_err() {
+            // Leave nothing half-made behind; the error that matters is the first one.
+            let _ = std::fs::remove_file(path);
+        }
+        created?;
+        Self::open(path)
+    }
+
+    fn create_tables(path: &Path) -> Result<()> {
+        let db = Database::create(path)?;
+        let mut issuer_id = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut issuer_id);
+        let txn = db.begin_write()?;
+        {
+            let mut meta = txn.open_table(META)?;
+            meta.insert(META_FORMAT, FORMAT_MARKER)?;
+            meta.insert(META_VERSION, FORMAT_VERSION.to_le_bytes().as_slice())?;
+            meta.insert(META_ISSUER_ID, issuer_id.as_slice())?;
+            for key in [META_NEXT_INDEX, META_ISSUED, META_REVOKED] {
+                meta.insert(key, 0u64.to_le_bytes().as_slice())?;
+            }
+            txn.open_table(NODES)?;
+            txn.open_table(CREDENTIALS)?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Opens an existing issuer database.
+    ///
+    /// Fails with [`IssuerError::NotFound`] if there is no file, [`IssuerError::NotAnIssuerDb`]
+    /// if the file is not one, and [`IssuerError::UnsupportedVersion`] for another format version.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let not_issuer = |reason: &str| IssuerError::NotAnIssuerDb {
+            path: path.clone(),
+            reason: reason.into(),
+        };
+        match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(IssuerError::NotFound(path))
+            }
+            Err(e) => return Err(e.into()),
+            Ok(m) if !m.is_file() => return Err(not_issuer("not a regular file")),
+            Ok(_) => {}
+        }
+        if !has_redb_magic(&path)? {
+            return Err(not_issuer("not a redb database file"));
+        }
+        let db = Database::open(&path).map_err(|e| match e {
+            redb::DatabaseError::Storage(redb::StorageError::Corrupted(m)) => not_issuer(&m),
+            redb::DatabaseError::Storage(redb::StorageError::Io(e))
+                if e.kind() == std::io::ErrorKind::InvalidData =>
+            {
+                not_issuer(&e.to_string())
+            }
+            e => e.into(),
+        })?;
+        let txn = db.begin_read()?;
+        let meta = txn.open_table(META).map_err(|e| match e {
+            TableError::TableDoesNotExist(_) => not_issuer("it has no meta table"),
+            e => e.into(),
+        })?;
+        let get = |key: &str| -> Result<Option<Vec<u8>>> {
+            Ok(meta.get(key)?.map(|v| v.value().to_vec()))
+        };
+        if get(META_FORMAT)?.as_deref() != Some(FORMAT_MARKER) {
+            return Err(not_issuer("the format marker is missing"));
+        }
+        let version = get(META_VERSION)?
+            .and_then(|v| <[u8; 4]>::try_from(v).ok())
+            .map(u32::from_le_bytes)
+            .ok_or_else(|| IssuerError::Corrupt("the format version is malformed".into()))?;
+        if version != FORMAT_VERSION {
+            return Err(IssuerError::UnsupportedVersion {
+                path,
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let issuer_id = get(META_ISSUER_ID)?
+            .and_then(|v| <[u8; 16]>::try_from(v).ok())
+            .ok_or_else(|| IssuerError::Corrupt("the issuer id is malformed".into()))?;
+        let next_index = read_u64(&meta, META_NEXT_INDEX)?;
+        let issued = read_u64(&meta, META_ISSUED)?;
+        let revoked = read_u64(&meta, META_REVOKED)?;
+        if next_index > CAPACITY || issued > next_index || revoked > issued {
+            return Err(IssuerError::Corrupt(format!(
+                "inconsistent counters: next index {next_index}, issued {issued}, revoked {revoked}"
+            )));
+        }
+        let root = read_node(&txn.open_table(NODES)?, DEPTH, 0)?;
+        drop(meta);
+        drop(txn);
+        Ok(Self {
+            db,
+            path,
+            issuer_id,
+            next_index,
+            issued,
+            revoked,
+            root,
+        })
+    }
+
+    /// The database file.
+    pub fn file(&self) -> &Path {
+        &self.path
+    }
+
+    /// The random 16-byte issuer id fixed at `init`.
+    pub fn issuer_id(&self) -> [u8; 16] {
+        self.issuer_id
+    }
+
+    /// The credentials' `issuer` field: `zkcred:issuer:<hex id>`.
+    pub fn issuer(&self) -> String {
+        format!(
+            "{}{}",
+            crate::credential::ISSUER_PREFIX,
+            hex::encode(self.issuer_id)
+        )
+    }
+
+    /// The current tree root.
+    pub fn root(&self) -> Fr {
+        self.root
+    }
+
+    /// The number of credentials issued (revoked ones included).
+    pub fn len(&self) -> u64 {
+        self.issued
+    }
+
+    /// Whether no credential was ever issued.
+    pub fn is_empty(&self) -> bool {
+        self.issued == 0
+    }
+
+    /// The number of credentials revoked.
+    pub fn revoked_count(&self) -> u64 {
+        self.revoked
+    }
+
+    /// The leaf index the next credential gets.
+    pub fn next_index(&self) -> u64 {
+        self.next_index
+    }
+
+    /// Issues one credential now (see [`IssuerDb::issue_at`]).
+    pub fn issue<R: RngCore + CryptoRng>(
+        &mut self,
+        hpk: Fr,
+        attrs: &Value,
+        schema: &Schema,
+        rng: &mut R,
+    ) -> Result<IssuedCredential> {
+        self.issue_at(hpk, attrs, schema, rng, now_unix())
+    }
+
+    /// Issues one credential with issuance time `now_unix`.
+    ///
+    /// Encodes `attrs` with `schema` (fresh random name salt and leaf salt from `rng`), computes
+    /// the leaf, and appends it at the next index with its 16 ancestors and its record, in one
+    /// transaction.
+    pub fn issue_at<R: RngCore + CryptoRng>(
+        &mut self,
+        hpk: Fr,
+        attrs: &Value,
+        schema: &Schema,
+        rng: &mut R,
+        now_unix: u64,
+    ) -> Result<IssuedCredential> {
+        validate_schema(schema)?;
+        let name_salt = random_salt(rng);
+        let salt = random_salt(rng);
+        let draft = Draft::new(schema, hpk, attrs, name_salt, salt)?;
+        let ctx = IssueContext::new(schema, self.issuer_id, now_unix);
+        let credential = ctx.credential(draft, self.check_room(1)?);
+        self.append(std::slice::from_ref(&credential))?;
+        Ok(IssuedCredential {
+            credential,
+            root: self.root,
+        })
+    }
+
+    /// The index of the first of `n` new leaves, if they fit.
+    pub(crate) fn check_room(&self, n: u64) -> Result<LeafIndex> {
+        if n > CAPACITY - self.next_index {
+            return Err(IssuerError::TreeFull {
+                next: self.next_index,
+                requested: n,
+            });
+        }
+        // In range: `next_index < CAPACITY = 2^32` since `n >= 1` fits.
+        LeafIndex::try_from(self.next_index).map_err(|_| IssuerError::TreeFull {
+            next: self.next_index,
+            requested: n,
+        })
+    }
+
+    /// Appends credentials issued at consecutive indices from `next_index`, in one transaction.
+    pub(crate) fn append(&mut self, creds: &[Credential]) -> Result<()> {
+        let Some(first) = creds.first() else {
+            return Ok(());
+        };
+        let start = u64::from(first.leaf_index());
+        let n = creds.len() as u64;
+        debug_assert_eq!(start, self.next_index);
+        let counters = Counters {
+            next_index: start + n,
+            issued: self.issued + n,
+            revoked: self.revoked,
+        };
+        let txn = self.db.begin_write()?;
+        let root = {
+            let mut records = txn.open_table(CREDENTIALS)?;
+            for c in creds {
+                let record = CredentialRecord {
+                    hpk: c.hpk(),
+                    leaf: c.leaf(),
+                    schema: c.schema_id().to_string(),
+                    issued_at: c.issued_at(),
+                    revoked_at: None,
+                };
+                records.insert(u64::from(c.leaf_index()), record.to_bytes().as_slice())?;
+            }
+            let leaves = creds.iter().map(Credential::leaf).collect();
+            set_run(&mut txn.open_table(NODES)?, start, leaves)?
+        };
+        self.commit(txn, counters, root)
+    }
+
+    /// Writes the counters, commits, and only then updates the cached state.
+    fn commit(&mut self, txn: WriteTransaction, c: Counters, root: Fr) -> Result<()> {
+        {
+            let mut meta = txn.open_table(META)?;
+            meta.insert(META_NEXT_INDEX, c.next_index.to_le_bytes().as_slice())?;
+            meta.insert(META_ISSUED, c.issued.to_le_bytes().as_slice())?;
+            meta.insert(META_REVOKED, c.revoked.to_le_bytes().as_slice())?;
+        }
+        txn.commit()?;
+        self.next_index = c.next_index;
+        self.issued = c.issued;
+        self.revoked = c.revoked;
+        self.root = root;
+        Ok(())
+    }
+
+    /// Revokes the credential at `index` now (see [`IssuerDb::revoke_at`]).
+    pub fn revoke(&mut self, index: u64) -> Result<Fr> {
+        self.revoke_at(index, now_unix())
+    }
+
+    /// Revokes the credential at `index`: sets its leaf back to 0, updates the ancestors and marks
+    /// the record revoked at `now_unix`, in one transaction. Returns the new root.
+    pub fn revoke_at(&mut self, index: u64, now_unix: u64) -> Result<Fr> {
+        let leaf_index = check_index(index).map_err(|_| IssuerError::IndexOutOfRange(index))?;
+        let txn = self.db.begin_write()?;
+        let root = {
+            let mut records = txn.open_table(CREDENTIALS)?;
+            let mut record = match records.get(index)? {
+                None => return Err(IssuerError::NeverIssued(index)),
+                Some(bytes) => CredentialRecord::from_bytes(bytes.value())?,
+            };
+            if record.is_revoked() {
+                return Err(IssuerError::AlreadyRevoked(index));
+            }
+            record.revoked_at = Some(now_unix);
+            records.insert(index, record.to_bytes().as_slice())?;
+            set_run(
+                &mut txn.open_table(NODES)?,
+                u64::from(leaf_index),
+                vec![Fr::from(0u64)],
+            )?
+        };
+        let counters = Counters {
+            next_index: self.next_index,
+            issued: self.issued,
+            revoked: self.revoked + 1,
+        };
+        self.commit(txn, counters, root)?;
+        Ok(root)
+    }
+
+    /// The record of the credential at `index`, if one was issued there.
+    pub fn record(&self, index: u64) -> Result<Option<CredentialRecord>> {
+        let txn = self.db.begin_read()?;
+        let records = txn.open_table(CREDENTIALS)?;
+        let bytes = records.get(index)?;
+        bytes
+            .map(|b| CredentialRecord::from_bytes(b.value()))
+            .transpose()
+    }
+
+    /// The leaf currently at `index` (0 if never issued or revoked).
+    pub fn leaf(&self, index: u64) -> Result<Fr> {
+        let index = u64::from(check_index(index).map_err(|_| IssuerError::IndexOutOfRange(index))?);
+        let txn = self.db.begin_read()?;
+        read_node(&txn.open_table(NODES)?, 0, index)
+    }
+
+    /// The authentication path of leaf `index` against the current root (48 point reads).
+    pub fn path(&self, index: u64) -> Result<MerklePath> {
+        Ok(self.path_json(index)?.path)
+    }
+
+    /// The path of leaf `index` with its leaf and the root, read in one consistent snapshot, as
+    /// written to a path file (`docs/formats.md`, "Merkle path").
+    pub fn path_json(&self, index: u64) -> Result<PathDocument> {
+        let leaf_index = check_index(index).map_err(|_| IssuerError::IndexOutOfRange(index))?;
+        let txn = self.db.begin_read()?;
+        let nodes = txn.open_table(NODES)?;
+        Ok(PathDocument {
+            index: leaf_index,
+            root: read_node(&nodes, DEPTH, 0)?,
+            leaf: read_node(&nodes, 0, index)?,
+            path: read_path(&nodes, leaf_index)?,
+        })
+    }
+
+    /// Appends the current root to `ledger` at time `now_unix`.
+    pub fn anchor(&self, ledger: &Ledger, now_unix: u64) -> Result<AnchorEntry> {
+        Ok(ledger.append(self.root, now_unix)?)
+    }
+
+    /// Moves the next index forward to `index`, leaving the leaves in between empty.
+    ///
+    /// Only for tests of high indices and of a full tree; an issuer never skips leaves.
+    #[doc(hidden)]
+    pub fn skip_to_index(&mut self, index: u64) -> Result<()> {
+        if index < self.next_index || index > CAPACITY {
+            return Err(IssuerError::IndexOutOfRange(index));
+        }
+        let txn = self.db.begin_write()?;
+        let counters = Counters {
+            next_index: index,
+            ..self.counters()
+        };
+        self.commit(txn, counters, self.root)
+    }
+
+    fn counters(&self) -> Counters {
+        Counters {
+            next_index: self.next_index,
+            issued: self.issued,
+            revoked: self.revoked,
+        }
+    }
+}

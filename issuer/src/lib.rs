@@ -1,0 +1,36 @@
+//! The zkcred issuer: a durable 4-ary Poseidon Merkle tree of credentials.
+//!
+//! The issuer (the identity authority) keeps its tree in one [redb] file ([`IssuerDb`]), issues
+//! credentials into it one at a time ([`IssuerDb::issue`]) or in bulk from JSON lines
+//! ([`IssuerDb::issue_bulk`]), revokes them ([`IssuerDb::revoke`]), serves Merkle paths
+//! ([`IssuerDb::path_json`]) and anchors roots ([`IssuerDb::anchor`]). The tree is
+//! `zkcred_core::tree`'s: depth 16, node `H(c0, c1, c2, c3)`, empty subtrees as zero hashes.
+//!
+//! Every change is one write transaction covering the leaves, their ancestors, the records and
+//! the counters, so a crash never loses a committed credential or leaves a half-updated tree, and
+//! opening recomputes nothing (see [`db`] and [`bulk`]); [`IssuerDb::verify_tree`] checks the
+//! whole stored tree. The file layout is in [`tables`] and [`record`]; the credential and path
+//! files follow `docs/formats.md` ([`credential`], [`path`]).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod bulk;
+mod check;
+pub mod credential;
+pub mod credential_json;
+pub mod db;
+pub mod error;
+pub mod path;
+pub mod record;
+pub mod sink;
+pub mod tables;
+pub mod time;
+pub mod tree;
+
+pub use bulk::{BulkOptions, BulkReport};
+pub use credential::{Credential, CredentialError};
+pub use db::{IssuedCredential, IssuerDb};
+pub use error::{IssuerError, Result};
+pub use path::PathDocument;
+pub use record::CredentialRecord;
+pub use sink::{CredentialSink, FileSink, JsonLinesSink};
