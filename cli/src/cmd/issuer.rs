@@ -82,6 +82,12 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Check the whole stored tree against its leaves (every node recomputed).
+    Check {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+    },
     /// Print the current root.
     Root {
         /// The database file.
@@ -241,6 +247,17 @@ pub fn run(c: Command) -> Result<()> {
             let d = open(&db)?;
             write_path(&d, index, &out)?;
             println!("path of leaf {index} written to {}", out.display());
+        }
+        Command::Check { db } => {
+            let d = open(&db)?;
+            d.verify_tree().map_err(rejected)?;
+            println!(
+                "tree consistent: {} credentials issued, {} revoked, next index {}, root {}",
+                d.len(),
+                d.revoked_count(),
+                d.next_index(),
+                fr_to_string(&d.root())
+            );
         }
         Command::Root { db } => {
             println!("{}", fr_to_string(&open(&db)?.root()));
