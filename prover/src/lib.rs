@@ -99,6 +99,21 @@ impl Prover {
         &self.pk
     }
 
+    /// The cached constraint matrices `[A, B, C]`.
+    pub fn matrices(&self) -> &[Matrix<Fr>] {
+        &self.matrices
+    }
+
+    /// Number of instance variables (public inputs plus the constant 1).
+    pub fn num_instance_variables(&self) -> usize {
+        self.num_instance_variables
+    }
+
+    /// Number of constraints.
+    pub fn num_constraints(&self) -> usize {
+        self.num_constraints
+    }
+
     /// Proves the statement, or names the claim the witness fails.
     pub fn prove<R: RngCore + CryptoRng>(
         &self,
@@ -142,7 +157,7 @@ impl Prover {
     }
 
     /// `[1, public inputs.., witness..]` by synthesis without matrices.
-    fn full_assignment(
+    pub fn full_assignment(
         &self,
         public: &PublicInputs,
         witness: &Witness,

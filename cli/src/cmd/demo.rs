@@ -140,7 +140,15 @@ pub fn run(a: Args) -> Result<()> {
         let credential = Credential::from_json(&std::fs::read_to_string(&p.credential)?)?;
         let secret = holder::read_key(&p.key)?;
         let path: PathDocument = db.path_json(p.index as u64)?;
-        prove::prove(&prover, &circuit_id, &credential, &secret, &path, &req)
+        prove::prove(
+            &prover,
+            &circuit_id,
+            &credential,
+            &secret,
+            &path,
+            &req,
+            false,
+        )
     };
 
     step(5, &format!("Holder {}: prove locally", holders[0].label));

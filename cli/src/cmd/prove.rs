@@ -8,6 +8,7 @@ use clap::Args as ClapArgs;
 use rand::rngs::OsRng;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 use zkcred_core::nullifier::nullifier;
 use zkcred_core::schema::Schema;
 use zkcred_core::statement::{Violation, Witness};
@@ -37,15 +38,30 @@ pub struct Args {
     /// Directory for zkcred-proof.json, proof.json and public.json.
     #[arg(long)]
     pub out: PathBuf,
+    /// Print the prover's own timers (key loading, matrices, witness, Groth16) to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// Loads a prover from a keys directory; returns it with the circuit id.
 pub fn load_prover(keys: &Path) -> Result<(Prover, String)> {
-    let (pk, id) = zkcred_setup::keys::read_proving_key(keys).map_err(|e| match e {
-        zkcred_setup::SetupError::Io { .. } => malformed(e),
-        other => malformed(other),
-    })?;
-    Ok((Prover::new(pk).map_err(malformed)?, id))
+    load_prover_timed(keys, false)
+}
+
+fn load_prover_timed(keys: &Path, timings: bool) -> Result<(Prover, String)> {
+    let start = Instant::now();
+    let (pk, id) = zkcred_setup::keys::read_proving_key(keys).map_err(malformed)?;
+    let loaded = start.elapsed();
+    let start = Instant::now();
+    let prover = Prover::new(pk).map_err(malformed)?;
+    if timings {
+        eprintln!("timing: proving key read and validated in {loaded:.1?}");
+        eprintln!(
+            "timing: constraint matrices built in {:.1?}",
+            start.elapsed()
+        );
+    }
+    Ok((prover, id))
 }
 
 /// Reads a request file.
@@ -97,6 +113,7 @@ pub fn prove(
     secret: &zkcred_core::credential::HolderSecret,
     path: &PathDocument,
     request: &Request,
+    timings: bool,
 ) -> Result<ProofEnvelope> {
     if let Some(named) = request.circuit_id() {
         if named != circuit_id {
@@ -127,14 +144,19 @@ pub fn prove(
     let disclosed = witness.disclosed(policy.disclose_mask);
     let nf = nullifier(secret, request.scope_hash());
     let public = request.public_inputs(path.root, nf, disclosed);
-    let proof = prover
-        .prove(&public, &witness, &mut OsRng)
+    let (proof, t) = prover
+        .prove_timed(&public, &witness, &mut OsRng)
         .map_err(|e| match e {
             ProveError::Unsatisfied(v) => {
                 rejected(anyhow::anyhow!("cannot prove: {}", explain(&v)))
             }
             other => rejected(other),
         })?;
+    if timings {
+        eprintln!("timing: claims checked natively in {:.1?}", t.check);
+        eprintln!("timing: witness generated in {:.1?}", t.witness);
+        eprintln!("timing: Groth16 (QAP and MSMs) in {:.1?}", t.groth16);
+    }
     let schema = Schema::identity_v1();
     let by_name: BTreeMap<String, ark_bn254::Fr> = (0..8)
         .filter(|i| policy.disclose_mask & (1 << i) != 0)
@@ -178,8 +200,16 @@ pub fn run(a: Args) -> Result<()> {
     let path_text = files::read_text(&a.path, "path")?;
     let path = PathDocument::from_json(&path_text)
         .map_err(|e| malformed(anyhow::anyhow!("path {}: {e}", a.path.display())))?;
-    let (prover, id) = load_prover(&a.keys)?;
-    let envelope = prove(&prover, &id, &credential, &secret, &path, &request)?;
+    let (prover, id) = load_prover_timed(&a.keys, a.timings)?;
+    let envelope = prove(
+        &prover,
+        &id,
+        &credential,
+        &secret,
+        &path,
+        &request,
+        a.timings,
+    )?;
     write_proof(&a.out, &envelope)?;
     println!(
         "proof written to {}",
