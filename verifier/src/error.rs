@@ -143,6 +143,15 @@ pub enum Error {
     /// The anchor ledger could not be read or is corrupt.
     #[error("anchor ledger: {0}")]
     Anchors(AnchorError),
+    /// One item of a batch cannot be checked at all (e.g. it has the wrong number of public
+    /// inputs). Its class is the class of `source`.
+    #[error("batch item #{index}: {source}")]
+    BatchItem {
+        /// The item's position in the batch.
+        index: usize,
+        /// What is wrong with it.
+        source: Box<Error>,
+    },
 
     // ----- Rejected statements -----
     /// The Groth16 proof does not verify.
@@ -230,6 +239,7 @@ impl Error {
             | Disclosure(_)
             | NullifierReused { .. } => ErrorKind::Rejected,
             Store(_) => ErrorKind::Internal,
+            BatchItem { source, .. } => source.kind(),
         }
     }
 
@@ -353,6 +363,18 @@ mod tests {
         }
         let internal = Error::Store(s());
         assert_eq!(internal.kind(), ErrorKind::Internal);
+        let item = |source| Error::BatchItem {
+            index: 4,
+            source: Box::new(source),
+        };
+        assert!(item(Error::PublicInputCount {
+            what: "key",
+            expected: 33,
+            found: 3,
+        })
+        .is_malformed());
+        assert!(item(Error::InvalidProof).is_rejected());
+        assert_eq!(item(Error::Store(s())).kind(), ErrorKind::Internal);
         for e in malformed.iter().chain(&rejected).chain([&internal]) {
             assert!(!e.to_string().contains('\n'), "{e}");
         }

@@ -16,10 +16,10 @@
 //! `vk_x` is a multi-scalar multiplication over the `IC` points; our public inputs are mostly
 //! small integers, for which arkworks' MSM is cheap.
 //!
-//! Batch verification (later) is the same check over a random linear combination of proofs:
-//! the G1 side becomes `[r_1·A_1, .., r_k·A_k, Σ r_j·vk_x_j, Σ r_j·C_j]`, the G2 side
-//! `[B_1, .., B_k, -γ, -δ]` and the target `e(α, β)^(Σ r_j)`; `pairing_product_is` already
-//! takes any number of terms.
+//! Batch verification ([`crate::batch`]) is the same check over a random linear combination
+//! of proofs: the G1 side becomes `[r_1·A_1, .., r_k·A_k, Σ r_j·vk_x_j, Σ r_j·C_j]`, the G2
+//! side `[B_1, .., B_k, -γ, -δ]` and the target `e(α, β)^(Σ r_j)`, through the same
+//! `pairing_product_is`.
 
 use crate::error::{Error, Result};
 use crate::key::{PreparedVerifyingKey, VerifyingKey};
@@ -121,7 +121,7 @@ pub fn prepare_inputs(vk: &VerifyingKey, inputs: &[Fr]) -> Result<G1Projective> 
 
 /// Whether `Π e(g1_i, g2_i)` equals `target`: one multi-Miller loop, one final exponentiation.
 ///
-/// The shared core of single and (later) batch verification.
+/// The shared core of single and batch verification.
 pub(crate) fn pairing_product_is(
     g1: impl IntoIterator<Item = G1Affine>,
     g2: impl IntoIterator<Item = <Bn254 as Pairing>::G2Prepared>,

@@ -21,11 +21,17 @@
 //! Recording the nullifier (one account per holder per scope) is a separate, durable step:
 //! [`verify_and_record`] does both, in that order, so a rejected proof never uses up a
 //! nullifier.
+//!
+//! **Many proofs.** [`verify_many`] runs steps 1–6 on every item, then step 7 on the survivors
+//! at once with [`crate::batch::verify_batch`], and returns one result per item, each equal to
+//! what [`verify`] returns for that item. [`verify_many_and_record`] then records the verified
+//! nullifiers in item order.
 
+use crate::batch;
 use crate::decimal::fr_to_string;
 use crate::envelope::ProofEnvelope;
 use crate::error::{Error, Result};
-use crate::groth16;
+use crate::groth16::{self, Proof};
 use crate::key::PreparedVerifyingKey;
 use crate::nullifiers::NullifierStore;
 use crate::request::Request;
@@ -170,13 +176,14 @@ fn disclosed_values(
     Ok((values, by_name))
 }
 
-/// Checks `envelope` against the verifier's own `request` (see the module docs).
-pub fn verify(
+/// Steps 1–6 (see the module docs): everything but the pairing check. Returns the public
+/// inputs rebuilt from the request and what the proof will establish if it verifies.
+fn check_statement(
     request: &Request,
     envelope: &ProofEnvelope,
     pvk: &PreparedVerifyingKey,
     ctx: &Context<'_>,
-) -> Result<Verified> {
+) -> Result<(Vec<Fr>, Verified)> {
     check_key(request, envelope, pvk)?;
     check_request(request, envelope)?;
     check_date(request.date(), ctx.now_date)?;
@@ -189,13 +196,69 @@ pub fn verify(
     if let Some(index) = (0..len).find(|i| envelope.public.get(*i) != inputs.get(*i)) {
         return Err(Error::PublicInputsMismatch { index });
     }
-    groth16::verify(pvk, &envelope.proof, &inputs)?;
-    Ok(Verified {
+    let verified = Verified {
         nullifier: envelope.nullifier,
         root: envelope.root,
         disclosed: by_name,
         scope: request.scope().to_string(),
-    })
+    };
+    Ok((inputs, verified))
+}
+
+/// Checks `envelope` against the verifier's own `request` (see the module docs).
+pub fn verify(
+    request: &Request,
+    envelope: &ProofEnvelope,
+    pvk: &PreparedVerifyingKey,
+    ctx: &Context<'_>,
+) -> Result<Verified> {
+    let (inputs, verified) = check_statement(request, envelope, pvk, ctx)?;
+    groth16::verify(pvk, &envelope.proof, &inputs)?;
+    Ok(verified)
+}
+
+/// Checks every `(request, envelope)` pair as [`verify`] does, with the Groth16 checks of the
+/// items that pass steps 1–6 done as one batch ([`crate::batch::verify_batch`]).
+///
+/// Returns one result per item, in order, equal to [`verify`]'s for that item (an invalid proof
+/// in the batch is named by the single verifier, so it gets [`Error::InvalidProof`] and the
+/// others are unaffected; an invalid proof slips through only with the batch's `2n·2^-128`
+/// probability). Nothing is recorded; see [`verify_many_and_record`].
+pub fn verify_many(
+    items: &[(Request, ProofEnvelope)],
+    pvk: &PreparedVerifyingKey,
+    ctx: &Context<'_>,
+) -> Vec<Result<Verified>> {
+    let mut results = Vec::with_capacity(items.len());
+    // The survivors of steps 1–6: their proofs and inputs, and their positions in `items`.
+    let mut proofs: Vec<(Proof, Vec<Fr>)> = Vec::new();
+    let mut positions = Vec::new();
+    for (i, (request, envelope)) in items.iter().enumerate() {
+        results.push(
+            check_statement(request, envelope, pvk, ctx).map(|(inputs, verified)| {
+                proofs.push((envelope.proof, inputs));
+                positions.push(i);
+                verified
+            }),
+        );
+    }
+    match batch::verify_batch(pvk, &proofs) {
+        Ok(outcome) => {
+            for &j in outcome.invalid() {
+                results[positions[j]] = Err(Error::InvalidProof);
+            }
+        }
+        // Not reached: step 1 checked the key's input count and step 6 rebuilt the inputs to
+        // it. Should it happen, decide each survivor on its own.
+        Err(_) => {
+            for ((proof, inputs), &i) in proofs.iter().zip(&positions) {
+                if let Err(e) = groth16::verify(pvk, proof, inputs) {
+                    results[i] = Err(e);
+                }
+            }
+        }
+    }
+    results
 }
 
 /// [`verify`], then record the nullifier in `store` (failing with
@@ -210,4 +273,24 @@ pub fn verify_and_record(
     let verified = verify(request, envelope, pvk, ctx)?;
     store.record(&verified.scope, verified.nullifier)?;
     Ok(verified)
+}
+
+/// [`verify_many`], then record each verified nullifier in `store`, in item order: of several
+/// items with the same nullifier in one scope, the first is recorded and the others fail with
+/// [`Error::NullifierReused`]. Rejected items record nothing.
+pub fn verify_many_and_record(
+    items: &[(Request, ProofEnvelope)],
+    pvk: &PreparedVerifyingKey,
+    ctx: &Context<'_>,
+    store: &NullifierStore,
+) -> Vec<Result<Verified>> {
+    let mut results = verify_many(items, pvk, ctx);
+    for result in &mut results {
+        if let Ok(verified) = result {
+            if let Err(e) = store.record(&verified.scope, verified.nullifier) {
+                *result = Err(e);
+            }
+        }
+    }
+    results
 }

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use zkcred_core::anchor::{AnchorEntry, AnchorError, Ledger};
 use zkcred_core::date::Date;
 use zkcred_verifier::{
-    verify, verify_and_record, Context, Error, NullifierStore, PreparedVerifyingKey, ProofEnvelope,
-    Request,
+    verify, verify_and_record, verify_many, verify_many_and_record, Context, Error, NullifierStore,
+    PreparedVerifyingKey, ProofEnvelope, Request,
 };
 
 const T0: u64 = 1_800_000_000;
@@ -453,4 +453,112 @@ fn a_store_that_is_not_a_database_is_an_internal_error() {
     let e = NullifierStore::open(&path).unwrap_err();
     assert!(matches!(e, Error::Store(_)));
     assert!(!e.is_malformed() && !e.is_rejected());
+}
+
+/// `verify_many` on a mix of honest and bad envelopes returns, item by item, what `verify`
+/// returns.
+#[test]
+fn verify_many_reports_each_item_as_verify_does() {
+    let f = Fixture::new();
+    let honest = |n: u64| f.envelope_with(f.root, fr(n), Fixture::disclosed());
+    let other = Request::new(
+        f.request.policy().clone(),
+        f.request.scope(),
+        "account:mallory",
+        f.request.date(),
+        None,
+    )
+    .unwrap();
+    // A proof whose statement checks pass but whose pairing check fails.
+    let mut forged = honest(3);
+    forged.proof = honest(4).proof;
+    // Public inputs patched to a value the proof was not made for.
+    let mut patched = honest(5);
+    patched.disclosed.insert("region".into(), fr(110106));
+    patched.public[29] = fr(110106);
+    let mut old_root = f.envelope_with(fr(1000), fr(6), Fixture::disclosed());
+    old_root.proof = honest(7).proof; // invalid too, but the root is checked first
+    let mut unknown = Fixture::disclosed();
+    unknown.insert("height".into(), fr(180));
+    let items: Vec<(Request, ProofEnvelope)> = vec![
+        (f.request.clone(), honest(1)),
+        (f.request.clone(), forged),
+        (other, honest(2)),
+        (f.request.clone(), honest(8)),
+        (f.request.clone(), patched),
+        (f.request.clone(), f.envelope_with(f.root, fr(9), unknown)),
+        (f.request.clone(), honest(10)),
+        (f.request.clone(), old_root),
+        (f.request.clone(), honest(11)),
+    ];
+    let mut ctx = f.ctx();
+    // fr(1000) was superseded at T0 - 100: expired from T0 - 100 + WINDOW.
+    ctx.now_unix = T0 - 100 + WINDOW + 1;
+    let many = verify_many(&items, &f.pvk, &ctx);
+    assert_eq!(many.len(), items.len());
+    for ((request, envelope), got) in items.iter().zip(&many) {
+        let want = verify(request, envelope, &f.pvk, &ctx);
+        assert_eq!(format!("{got:?}"), format!("{want:?}"));
+    }
+    let summary: Vec<&str> = (many.iter())
+        .map(|r| match r {
+            Ok(_) => "ok",
+            Err(Error::InvalidProof) => "invalid proof",
+            Err(Error::WrongRequest { .. }) => "wrong request",
+            Err(Error::Root(_)) => "root",
+            Err(e) if e.is_malformed() => "malformed",
+            Err(_) => "other",
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "ok",
+            "invalid proof",
+            "wrong request",
+            "ok",
+            "invalid proof",
+            "malformed",
+            "ok",
+            "root",
+            "ok"
+        ]
+    );
+    assert_eq!(many[3].as_ref().unwrap().nullifier, fr(8));
+
+    assert!(verify_many(&[], &f.pvk, &ctx).is_empty());
+    let one = verify_many(&items[..1], &f.pvk, &ctx);
+    assert_eq!(one[0].as_ref().unwrap(), &f.check(&items[0].1).unwrap());
+}
+
+#[test]
+fn verify_many_and_record_records_only_verified_nullifiers_in_order() {
+    let f = Fixture::new();
+    let dir = tempfile::tempdir().unwrap();
+    let store = NullifierStore::open(dir.path().join("nullifiers.redb")).unwrap();
+    let honest = |n: u64| f.envelope_with(f.root, fr(n), Fixture::disclosed());
+    let mut forged = honest(2);
+    forged.proof = honest(3).proof;
+    let items: Vec<(Request, ProofEnvelope)> = [honest(1), forged, honest(4), honest(1)]
+        .into_iter()
+        .map(|e| (f.request.clone(), e))
+        .collect();
+    let results = verify_many_and_record(&items, &f.pvk, &f.ctx(), &store);
+    assert!(results[0].is_ok() && results[2].is_ok());
+    assert!(matches!(results[1], Err(Error::InvalidProof)));
+    // The same holder twice in one batch: the second is a reused nullifier.
+    assert!(matches!(results[3], Err(Error::NullifierReused { .. })));
+    let scope = f.request.scope();
+    assert!(store.contains(scope, fr(1)).unwrap());
+    assert!(store.contains(scope, fr(4)).unwrap());
+    assert!(!store.contains(scope, fr(2)).unwrap());
+    // A second run finds them all used (except the forged one, still invalid).
+    let again = verify_many_and_record(&items, &f.pvk, &f.ctx(), &store);
+    assert!(matches!(again[1], Err(Error::InvalidProof)));
+    for i in [0, 2, 3] {
+        assert!(
+            matches!(again[i], Err(Error::NullifierReused { .. })),
+            "{i}"
+        );
+    }
 }
