@@ -46,12 +46,12 @@ pub struct Args {
     pub window: u64,
 }
 
-/// Maps verifier errors to exit codes.
+/// Maps verifier errors to exit codes: malformed input 2, everything else 1.
 pub fn classify(e: Error) -> anyhow::Error {
-    if e.is_rejected() {
-        rejected(e)
-    } else {
+    if e.is_malformed() {
         malformed(e)
+    } else {
+        rejected(e)
     }
 }
 
@@ -129,18 +129,28 @@ pub fn run(a: Args) -> Result<()> {
         let text = files::read_text(p, "proof")?;
         envelopes.push(ProofEnvelope::from_json(&text).map_err(|e| classify_at(p, e))?);
     }
+    // All proofs answer the same request; with several, one batch check covers them all.
+    let items: Vec<_> = envelopes
+        .into_iter()
+        .map(|e| (request.clone(), e))
+        .collect();
+    let results = match &store {
+        Some(s) => zkcred_verifier::verify_many_and_record(&items, &pvk, &ctx, s),
+        None => zkcred_verifier::verify_many(&items, &pvk, &ctx),
+    };
     let mut first_failure: Option<anyhow::Error> = None;
-    for (p, env) in a.proof.iter().zip(&envelopes) {
-        match verify_one(&request, env, &pvk, &ctx, store.as_ref()) {
+    let several = a.proof.len() > 1;
+    for (p, result) in a.proof.iter().zip(results) {
+        match result {
             Ok(v) => {
-                if a.proof.len() > 1 {
+                if several {
                     print!("{}: ", p.display());
                 }
                 report(&v);
             }
             Err(e) => {
-                let e = e.context(format!("{}", p.display()));
-                if a.proof.len() > 1 {
+                let e = classify(e).context(format!("{}", p.display()));
+                if several {
                     println!("{}: invalid: {e:#}", p.display());
                 }
                 first_failure.get_or_insert(e);
@@ -154,11 +164,5 @@ pub fn run(a: Args) -> Result<()> {
 }
 
 fn classify_at(path: &Path, e: Error) -> anyhow::Error {
-    let rejected_kind = e.is_rejected();
-    let e = anyhow::anyhow!("{}: {e}", path.display());
-    if rejected_kind {
-        rejected(e)
-    } else {
-        malformed(e)
-    }
+    classify(e).context(path.display().to_string())
 }
