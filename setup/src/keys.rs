@@ -109,11 +109,17 @@ fn check_id(dir: &Path, actual: &str) -> Result<(), SetupError> {
 pub fn read_proving_key(dir: &Path) -> Result<(ProvingKey<Bn254>, String), SetupError> {
     let path = dir.join(PROVING_KEY);
     let bytes = read(path.clone())?;
-    let pk = ProvingKey::<Bn254>::deserialize_compressed(&bytes[..]).map_err(|e| {
+    // Decode without checks, then check every point (on the curve, in the prime-order subgroup)
+    // in parallel: the same validation as `deserialize_compressed`, on all cores.
+    let pk = ProvingKey::<Bn254>::deserialize_compressed_unchecked(&bytes[..]).map_err(|e| {
         SetupError::InvalidKey {
             path: path.clone(),
             reason: format!("{e} (truncated, corrupt or not a zkcred proving key)"),
         }
+    })?;
+    validate(&pk).map_err(|what| SetupError::InvalidKey {
+        path: path.clone(),
+        reason: format!("{what}: a point is not on the curve or not in the prime-order subgroup"),
     })?;
     if pk.compressed_size() != bytes.len() {
         return Err(SetupError::InvalidKey {
@@ -124,6 +130,30 @@ pub fn read_proving_key(dir: &Path) -> Result<(ProvingKey<Bn254>, String), Setup
     let id = verifying_key(&pk.vk)?.circuit_id();
     check_id(dir, &id)?;
     Ok((pk, id))
+}
+
+/// Checks every point of `pk` (in parallel); names the first part that fails.
+fn validate(pk: &ProvingKey<Bn254>) -> Result<(), &'static str> {
+    use ark_serialize::Valid;
+    use rayon::prelude::*;
+    fn all<T: Valid + Sync>(xs: &[T], what: &'static str) -> Result<(), &'static str> {
+        xs.par_iter().try_for_each(|x| x.check()).map_err(|_| what)
+    }
+    let vk = &pk.vk;
+    all(
+        &[vk.alpha_g1, pk.beta_g1, pk.delta_g1],
+        "alpha/beta/delta in G1",
+    )?;
+    all(
+        &[vk.beta_g2, vk.gamma_g2, vk.delta_g2],
+        "beta/gamma/delta in G2",
+    )?;
+    all(&vk.gamma_abc_g1, "gamma_abc_g1")?;
+    all(&pk.a_query, "a_query")?;
+    all(&pk.b_g1_query, "b_g1_query")?;
+    all(&pk.b_g2_query, "b_g2_query")?;
+    all(&pk.h_query, "h_query")?;
+    all(&pk.l_query, "l_query")
 }
 
 /// Reads and validates `verification_key.json` against the directory's `circuit_id`.
