@@ -43,6 +43,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // arkworks' parallel FFTs and MSMs keep sizeable arrays on worker stacks; give the workers
+    // room (the default 2 MiB overflows in the ceremony's group FFTs).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(32 << 20)
+        .build_global();
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Setup(c) => cmd::setup::run(c),
