@@ -113,7 +113,7 @@ fn run_ceremony(c: Ceremony) -> Result<()> {
             );
         }
         Ceremony::Verify { ptau, dir } => {
-            let report = cer::verify(&ptau, &dir).map_err(|e| crate::exit::rejected(e))?;
+            let report = cer::verify(&ptau, &dir).map_err(crate::exit::rejected)?;
             for c in &report.contributions {
                 println!(
                     "{:>4} {:<12} {:<32} {}",
