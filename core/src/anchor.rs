@@ -13,7 +13,7 @@
 //! ago: `now - time(next) < window`. A proof made just before a new issuance still verifies,
 //! and a revocation takes effect within one window.
 
-use crate::encoding::{fr_to_string, parse_fr};
+use crate::encoding::fr_to_string;
 use crate::Fr;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -227,11 +227,6 @@ pub fn check_root(
         }),
         None => Err(AnchorError::NotAnchored(fr_to_string(&root))),
     }
-}
-
-/// Parses a root given as a decimal string.
-pub fn parse_root(s: &str) -> crate::error::Result<Fr> {
-    parse_fr(s)
 }
 
 #[cfg(test)]

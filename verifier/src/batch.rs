@@ -324,8 +324,9 @@ impl<'a> Batch<'a> {
     fn equation_holds(&self, range: Range<usize>) -> bool {
         let scalars = self.input_scalars(range.clone());
         let r_sum = scalars[0];
-        // Both MSMs have one scalar per base by construction.
-        let vk_x = G1Projective::msm_unchecked(self.pvk.vk().ic(), &scalars);
+        // `Σ r_i·vk_x_i = (Σ r_i)·IC_0 + Σ_j (Σ_i r_i·x_ij)·IC_j`, the latter on the fixed-base
+        // tables; the C sum has one scalar per base by construction.
+        let vk_x = self.pvk.vk().ic()[0] * r_sum + self.pvk.ic_tables().msm(&scalars[1..]);
         let c: Vec<G1Affine> = self.items[range.clone()].iter().map(|(p, _)| p.c).collect();
         let c = G1Projective::msm_unchecked(&c, &self.r[range.clone()]);
         let sums = G1Projective::normalize_batch(&[vk_x, c]);

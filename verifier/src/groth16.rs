@@ -119,6 +119,22 @@ pub fn prepare_inputs(vk: &VerifyingKey, inputs: &[Fr]) -> Result<G1Projective> 
     Ok(sum + ic0)
 }
 
+/// [`prepare_inputs`] with the prepared key's fixed-base tables (see [`crate::ic_table`]).
+pub fn prepare_inputs_with_tables(
+    pvk: &PreparedVerifyingKey,
+    inputs: &[Fr],
+) -> Result<G1Projective> {
+    let vk = pvk.vk();
+    if inputs.len() != vk.num_public_inputs() {
+        return Err(Error::PublicInputCount {
+            what: "the public input list",
+            expected: vk.num_public_inputs(),
+            found: inputs.len(),
+        });
+    }
+    Ok(pvk.ic_tables().msm(inputs) + vk.ic()[0])
+}
+
 /// Whether `Π e(g1_i, g2_i)` equals `target`: one multi-Miller loop, one final exponentiation.
 ///
 /// The shared core of single and batch verification.
@@ -138,7 +154,7 @@ pub(crate) fn pairing_product_is(
 /// Returns [`Error::PublicInputCount`] if the number of inputs is not the key's, and
 /// [`Error::InvalidProof`] if the pairing check fails.
 pub fn verify(pvk: &PreparedVerifyingKey, proof: &Proof, inputs: &[Fr]) -> Result<()> {
-    let vk_x = prepare_inputs(pvk.vk(), inputs)?.into_affine();
+    let vk_x = prepare_inputs_with_tables(pvk, inputs)?.into_affine();
     let ok = pairing_product_is(
         [proof.a, vk_x, proof.c],
         [

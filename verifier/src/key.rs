@@ -12,6 +12,7 @@
 //! computes the same id (cross-tested in `tests/groth16_cross.rs`).
 
 use crate::error::{Error, Result};
+use crate::ic_table::FixedBaseTables;
 use ark_bn254::{Bn254, G1Affine, G2Affine};
 use ark_ec::pairing::{Pairing, PairingOutput};
 use ark_ec::AffineRepr;
@@ -170,6 +171,7 @@ impl VerifyingKey {
             alpha_beta: Bn254::pairing(self.alpha_g1, self.beta_g2),
             neg_gamma: (-self.gamma_g2).into(),
             neg_delta: (-self.delta_g2).into(),
+            ic_tables: FixedBaseTables::new(&self.ic[1..]),
             vk: self.clone(),
         }
     }
@@ -184,6 +186,7 @@ pub struct PreparedVerifyingKey {
     alpha_beta: PairingOutput<Bn254>,
     neg_gamma: <Bn254 as Pairing>::G2Prepared,
     neg_delta: <Bn254 as Pairing>::G2Prepared,
+    ic_tables: FixedBaseTables,
 }
 
 impl PreparedVerifyingKey {
@@ -224,6 +227,11 @@ impl PreparedVerifyingKey {
     /// `-δ·H`, prepared for the Miller loop.
     pub fn neg_delta(&self) -> &<Bn254 as Pairing>::G2Prepared {
         &self.neg_delta
+    }
+
+    /// Fixed-base tables of `IC_1..IC_n`.
+    pub fn ic_tables(&self) -> &FixedBaseTables {
+        &self.ic_tables
     }
 }
 

@@ -20,6 +20,7 @@ pub mod decimal;
 pub mod envelope;
 pub mod error;
 pub mod groth16;
+pub mod ic_table;
 pub mod key;
 pub mod nullifiers;
 mod point;

@@ -186,7 +186,6 @@ pub fn run(c: Command) -> Result<()> {
         } => {
             let reader = std::fs::File::open(&input)
                 .map_err(|e| malformed(anyhow::anyhow!("cannot read {}: {e}", input.display())))?;
-            let total = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
             files::ensure_absent(&out)?;
             let file = std::fs::File::create(&out)
                 .with_context(|| format!("creating {}", out.display()))?;
@@ -215,7 +214,6 @@ pub fn run(c: Command) -> Result<()> {
                 .map_err(classify);
             bar.finish_and_clear();
             let report = report?;
-            let _ = total;
             println!(
                 "issued {} credentials (leaves {}..{}) in {} transactions; credentials written to {}",
                 report.issued,
