@@ -133,9 +133,7 @@ pub fn run(a: Args) -> Result<()> {
     let (prover, circuit_id) = prove::load_prover(&keys)?;
     let pvk = verify::load_key(Some(&keys), None)?;
     let store = NullifierStore::open(dir.join("nullifiers.db"))?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs();
+    let now = zkcred_issuer::time::now_unix();
     let prove_for = |p: &Person, db: &IssuerDb| -> Result<zkcred_verifier::ProofEnvelope> {
         let credential = Credential::from_json(&std::fs::read_to_string(&p.credential)?)?;
         let secret = holder::read_key(&p.key)?;

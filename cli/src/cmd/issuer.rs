@@ -140,10 +140,7 @@ pub fn write_path(db: &IssuerDb, index: u64, out: &Path) -> Result<()> {
 
 /// Anchors the current root; returns the ledger entry's sequence number.
 pub fn anchor(db: &IssuerDb, ledger: &Path) -> Result<u64> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let now = zkcred_issuer::time::now_unix();
     Ok(db.anchor(&Ledger::new(ledger), now).map_err(classify)?.seq)
 }
 

@@ -71,13 +71,6 @@ pub fn load_key(keys: Option<&Path>, vk: Option<&Path>) -> Result<PreparedVerify
     }
 }
 
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// Verifies one envelope (and records its nullifier if a store is given).
 pub fn verify_one(
     request: &zkcred_verifier::Request,
@@ -117,7 +110,7 @@ pub fn run(a: Args) -> Result<()> {
     let ctx = Context {
         anchors: &anchors,
         now_date,
-        now_unix: now_unix(),
+        now_unix: zkcred_issuer::time::now_unix(),
         window: a.window,
     };
     let store = match &a.nullifiers {
