@@ -2,22 +2,10 @@
 //! (`setup/tests/ptau/make-ptau.sh`): init, contributions, beacon, verify, finalize, then a
 //! credential proved and verified with the ceremony's keys.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn zkcred(args: &[&str]) -> String {
-    let out = Command::cargo_bin("zkcred")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "zkcred {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::{issue_and_prove, zkcred, zkcred_code};
+use std::path::{Path, PathBuf};
 
 fn ptau() -> PathBuf {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../setup/tests/ptau/make-ptau.sh");
@@ -84,22 +72,18 @@ fn ceremony_keys_prove_and_verify() {
         .unwrap()
         .to_string();
     // Out of order: finalize before the beacon is refused.
-    let out = Command::cargo_bin("zkcred")
-        .unwrap()
-        .args([
-            "setup",
-            "ceremony",
-            "finalize",
-            "--ptau",
-            pt,
-            "--dir",
-            &p("ceremony"),
-            "--out",
-            &p("keys"),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let finalize = [
+        "setup",
+        "ceremony",
+        "finalize",
+        "--ptau",
+        pt,
+        "--dir",
+        &p("ceremony"),
+        "--out",
+        &p("keys"),
+    ];
+    assert_eq!(zkcred_code(&finalize), Some(2));
     zkcred(&[
         "setup",
         "ceremony",
@@ -112,20 +96,18 @@ fn ceremony_keys_prove_and_verify() {
         "4",
     ]);
     // Sealed: no more contributions.
-    let out = Command::cargo_bin("zkcred")
-        .unwrap()
-        .args([
+    assert_eq!(
+        zkcred_code(&[
             "setup",
             "ceremony",
             "contribute",
             "--dir",
             &p("ceremony"),
             "--name",
-            "late",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+            "late"
+        ]),
+        Some(2)
+    );
     let report = zkcred(&[
         "setup",
         "ceremony",
@@ -140,87 +122,12 @@ fn ceremony_keys_prove_and_verify() {
         "{report}"
     );
     assert!(report.contains("sealed"));
-    zkcred(&[
-        "setup",
-        "ceremony",
-        "finalize",
-        "--ptau",
-        pt,
-        "--dir",
-        &p("ceremony"),
-        "--out",
-        &p("keys"),
-    ]);
+    zkcred(&finalize);
 
     // The ceremony's keys work for the whole flow.
-    let hpk = zkcred(&["holder", "new", "--out", &p("h.key")]);
-    std::fs::write(
-        p("attrs.json"),
-        r#"{"name": "Alice", "real_name_verified": true, "birth_date": "1990-01-01", "expiry_date": "2031-01-01", "nationality": 156, "region": 110105, "document_type": 1}"#,
-    )
-    .unwrap();
-    zkcred(&["issuer", "init", "--db", &p("db")]);
-    zkcred(&[
-        "issuer",
-        "issue",
-        "--db",
-        &p("db"),
-        "--hpk",
-        hpk.trim(),
-        "--attrs",
-        &p("attrs.json"),
-        "--out",
-        &p("c.json"),
-    ]);
-    zkcred(&[
-        "issuer",
-        "anchor",
-        "--db",
-        &p("db"),
-        "--ledger",
-        &p("ledger"),
-    ]);
-    zkcred(&[
-        "issuer",
-        "path",
-        "--db",
-        &p("db"),
-        "--index",
-        "0",
-        "--out",
-        &p("path.json"),
-    ]);
-    zkcred(&[
-        "request",
-        "--policy",
-        "adult-realname",
-        "--scope",
-        "s",
-        "--message",
-        "m",
-        "--date",
-        "2026-11-24",
-        "--keys",
-        &p("keys"),
-        "--out",
-        &p("r.json"),
-    ]);
-    zkcred(&[
-        "prove",
-        "--keys",
-        &p("keys"),
-        "--credential",
-        &p("c.json"),
-        "--secret",
-        &p("h.key"),
-        "--path",
-        &p("path.json"),
-        "--request",
-        &p("r.json"),
-        "--out",
-        &p("out"),
-    ]);
-    let proof = d.path().join("out/zkcred-proof.json");
+    let keys = d.path().join("keys");
+    let out = issue_and_prove(d.path(), &keys, "adult-realname");
+    let proof = out.join("zkcred-proof.json");
     let v = zkcred(&[
         "verify",
         "--keys",
