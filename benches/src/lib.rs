@@ -13,9 +13,9 @@ use zkcred_core::credential::{leaf_commitment, Attributes, HolderSecret};
 use zkcred_core::date::Date;
 use zkcred_core::policy::compile;
 use zkcred_core::schema::Schema;
+use zkcred_core::scope::scope_hash;
 use zkcred_core::statement::{PublicInputs, Witness};
 use zkcred_core::tree::SparseTree;
-use zkcred_core::{nullifier::nullifier, scope::scope_hash};
 
 /// A provable statement with all predicates.
 pub struct Fixture {
@@ -60,14 +60,7 @@ impl Fixture {
             salt,
         };
         let scope = scope_hash("bench.example/verified");
-        let public = PublicInputs {
-            root: tree.root(),
-            nullifier: nullifier(&witness.secret, scope),
-            scope,
-            message: scope_hash("nonce"),
-            disclosed: witness.disclosed(policy.disclose_mask),
-            policy,
-        };
+        let public = witness.public_inputs(tree.root(), scope, scope_hash("nonce"), policy);
         Self { public, witness }
     }
 }

@@ -18,7 +18,7 @@ use zkcred_core::policy::{compile, CompiledPolicy};
 use zkcred_core::schema::Schema;
 use zkcred_core::statement::{check_satisfaction, index, PublicInputs, Witness, NUM_PUBLIC_INPUTS};
 use zkcred_core::tree::SparseTree;
-use zkcred_core::{name, nullifier::nullifier, scope::scope_hash, Fr};
+use zkcred_core::{name, scope::scope_hash, Fr};
 
 /// A tree of a few credentials, one of which is the holder's.
 struct Fixture {
@@ -72,15 +72,12 @@ fn fixture() -> Fixture {
 }
 
 fn statement(f: &Fixture, policy: CompiledPolicy, scope: &str) -> PublicInputs {
-    let scope = scope_hash(scope);
-    PublicInputs {
-        root: f.tree.root(),
-        nullifier: nullifier(&f.witness.secret, scope),
-        scope,
-        message: scope_hash("account:alice"),
-        disclosed: f.witness.disclosed(policy.disclose_mask),
+    f.witness.public_inputs(
+        f.tree.root(),
+        scope_hash(scope),
+        scope_hash("account:alice"),
         policy,
-    }
+    )
 }
 
 fn policy(p: serde_json::Value, today: &str) -> CompiledPolicy {

@@ -124,6 +124,25 @@ impl Witness {
         leaf_commitment(self.secret.public_key(), &self.attributes, self.salt)
     }
 
+    /// The public inputs this witness proves for `root`, `scope`, `message` and `policy`: the
+    /// nullifier `H(s, scope)` and the values disclosed under the policy's mask.
+    pub fn public_inputs(
+        &self,
+        root: Fr,
+        scope: Fr,
+        message: Fr,
+        policy: CompiledPolicy,
+    ) -> PublicInputs {
+        PublicInputs {
+            root,
+            nullifier: nullifier(&self.secret, scope),
+            scope,
+            message,
+            disclosed: self.disclosed(policy.disclose_mask),
+            policy,
+        }
+    }
+
     /// The values disclosed under `mask`.
     pub fn disclosed(&self, mask: u8) -> [Fr; SLOTS] {
         std::array::from_fn(|i| {

@@ -12,9 +12,9 @@ use zkcred_core::credential::{leaf_commitment, Attributes, HolderSecret};
 use zkcred_core::date::Date;
 use zkcred_core::policy::{compile, preset};
 use zkcred_core::schema::Schema;
+use zkcred_core::scope::scope_hash;
 use zkcred_core::statement::{PublicInputs, Violation, Witness};
 use zkcred_core::tree::SparseTree;
-use zkcred_core::{nullifier::nullifier, scope::scope_hash};
 use zkcred_prover::{ProveError, Prover};
 
 fn statement(birth: u64, today: &str, rng: &mut ChaCha20Rng) -> (PublicInputs, Witness) {
@@ -38,14 +38,7 @@ fn statement(birth: u64, today: &str, rng: &mut ChaCha20Rng) -> (PublicInputs, W
         attributes,
         salt,
     };
-    let public = PublicInputs {
-        root: tree.root(),
-        nullifier: nullifier(&w.secret, scope),
-        scope,
-        message: scope_hash("nonce"),
-        disclosed: w.disclosed(policy.disclose_mask),
-        policy,
-    };
+    let public = w.public_inputs(tree.root(), scope, scope_hash("nonce"), policy);
     (public, w)
 }
 

@@ -2,6 +2,10 @@
 //! `tests/ptau/package.json`, made by `tests/ptau/make-ptau.sh` into `target/ptau/`), and every
 //! kind of tampering caught with the error that names it.
 
+mod common;
+
+use common::ptau;
+
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_groth16::{Groth16, ProvingKey};
@@ -10,8 +14,7 @@ use ark_std::UniformRand;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde_json::json;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Instant;
 use zkcred_circuits::CredentialCircuit;
@@ -21,29 +24,9 @@ use zkcred_core::policy::compile;
 use zkcred_core::schema::Schema;
 use zkcred_core::statement::{PublicInputs, Witness};
 use zkcred_core::tree::SparseTree;
-use zkcred_core::{name, nullifier::nullifier, scope::scope_hash};
+use zkcred_core::{name, scope::scope_hash};
 use zkcred_setup::ceremony::transcript::{point_hex, Transcript};
 use zkcred_setup::ceremony::{self, params, CeremonyError, Query};
-
-/// The snarkjs ptau (power 13), made once per cache.
-fn ptau() -> &'static Path {
-    static PTAU: OnceLock<PathBuf> = OnceLock::new();
-    PTAU.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ptau/make-ptau.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .arg("13")
-            .output()
-            .expect("run make-ptau.sh (needs bash, node and npm)");
-        assert!(
-            out.status.success(),
-            "make-ptau.sh failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        PathBuf::from(stdout.lines().last().unwrap().trim())
-    })
-}
 
 fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
@@ -120,14 +103,7 @@ fn statement() -> (PublicInputs, Witness) {
     )
     .unwrap();
     let scope = scope_hash("x.com/verified-creators");
-    let public = PublicInputs {
-        root: tree.root(),
-        nullifier: nullifier(&witness.secret, scope),
-        scope,
-        message: scope_hash("account:alice"),
-        disclosed: witness.disclosed(policy.disclose_mask),
-        policy,
-    };
+    let public = witness.public_inputs(tree.root(), scope, scope_hash("account:alice"), policy);
     (public, witness)
 }
 

@@ -1,35 +1,17 @@
 //! Phase 1 from a real snarkjs ptau: read and checked; a corrupt, inconsistent, unprepared or
 //! truncated copy is refused with the error naming what is wrong.
 
+mod common;
+
+use common::ptau;
+
 use ark_bn254::{Fr, G1Affine, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
 use zkcred_setup::ceremony::phase1::Phase1;
 use zkcred_setup::ceremony::{self, CeremonyError};
 use zkcred_setup::ptau::{self, PointFault, PtauError, PtauFile, Section};
-
-/// The snarkjs ptau (power 13), made once per cache by `tests/ptau/make-ptau.sh`.
-fn ptau() -> &'static Path {
-    static PTAU: OnceLock<PathBuf> = OnceLock::new();
-    PTAU.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ptau/make-ptau.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .arg("13")
-            .output()
-            .expect("run make-ptau.sh (needs bash, node and npm)");
-        assert!(
-            out.status.success(),
-            "make-ptau.sh failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        PathBuf::from(stdout.lines().last().unwrap().trim())
-    })
-}
 
 fn copy(dir: &tempfile::TempDir) -> PathBuf {
     let path = dir.path().join("copy.ptau");

@@ -9,7 +9,6 @@ use rand::rngs::OsRng;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use zkcred_core::nullifier::nullifier;
 use zkcred_core::schema::Schema;
 use zkcred_core::statement::{Violation, Witness};
 use zkcred_issuer::{Credential, PathDocument};
@@ -140,10 +139,13 @@ pub fn prove(
         salt: credential.salt(),
         path: path.path.clone(),
     };
-    let policy = request.compile();
-    let disclosed = witness.disclosed(policy.disclose_mask);
-    let nf = nullifier(secret, request.scope_hash());
-    let public = request.public_inputs(path.root, nf, disclosed);
+    let public = witness.public_inputs(
+        path.root,
+        request.scope_hash(),
+        request.message_hash(),
+        request.compile(),
+    );
+    let (nf, disclosed) = (public.nullifier, public.disclosed);
     let (proof, t) = prover
         .prove_timed(&public, &witness, &mut OsRng)
         .map_err(|e| match e {
@@ -159,7 +161,7 @@ pub fn prove(
     }
     let schema = Schema::identity_v1();
     let by_name: BTreeMap<String, ark_bn254::Fr> = (0..8)
-        .filter(|i| policy.disclose_mask & (1 << i) != 0)
+        .filter(|i| public.policy.disclose_mask & (1 << i) != 0)
         .map(|i| (schema.slots[i].name.clone(), disclosed[i]))
         .collect();
     let proof = Proof::new(proof.a, proof.b, proof.c).map_err(rejected)?;
