@@ -41,6 +41,15 @@ pub enum Error {
     /// A policy that is malformed, impossible or ambiguous.
     #[error("invalid policy: {0}")]
     Policy(String),
+    /// A set predicate on a slot the circuit's 3 slot bits cannot name.
+    #[error("set predicate on slot {0}: the slots are 0 to 7")]
+    SetSlot(usize),
+    /// A set predicate with no values or more than the circuit's 8 set inputs.
+    #[error("a set predicate takes 1 to 8 values, got {0}")]
+    SetSize(usize),
+    /// A set mode code other than 0 (off), 1 (in) and 2 (not in).
+    #[error("set mode {0}: expected 0 (off), 1 (in) or 2 (not in)")]
+    SetMode(u64),
     /// A Merkle path or leaf index that does not fit the tree.
     #[error("invalid tree input: {0}")]
     Tree(String),

@@ -21,7 +21,7 @@
 
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::schema::{Schema, SlotKind, NUMERIC_SLOTS};
+use crate::schema::{Schema, SlotKind, NUMERIC_SLOTS, SLOTS};
 use crate::Fr;
 use serde_json::{Map, Value};
 
@@ -66,15 +66,71 @@ pub enum SetMode {
     NotIn = 2,
 }
 
+impl SetMode {
+    /// The mode's code in the packed flags: 1 (in) or 2 (not in); 0 means no set predicate.
+    pub fn code(self) -> u64 {
+        self as u64
+    }
+
+    /// The mode of a flags code: `None` for 0 (off), an error for anything but 0, 1 and 2.
+    pub fn from_code(code: u64) -> Result<Option<Self>> {
+        match code {
+            0 => Ok(None),
+            1 => Ok(Some(SetMode::In)),
+            2 => Ok(Some(SetMode::NotIn)),
+            other => Err(Error::SetMode(other)),
+        }
+    }
+}
+
 /// The one set predicate a statement may carry.
+///
+/// Built only by [`SetPredicate::new`], so that its slot and values always fit the circuit's
+/// 3 slot bits and 8 set inputs: the native check and the circuit then read the same predicate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetPredicate {
-    /// The slot it constrains.
-    pub slot: usize,
+    slot: usize,
+    mode: SetMode,
+    values: Vec<Fr>,
+}
+
+impl SetPredicate {
+    /// A predicate on attribute `slot` (`0..8`) with 1 to [`SET_SIZE`] values; repeated values
+    /// are dropped, the others kept in the order given.
+    pub fn new(slot: usize, mode: SetMode, values: Vec<Fr>) -> Result<Self> {
+        if slot >= SLOTS {
+            return Err(Error::SetSlot(slot));
+        }
+        if values.is_empty() || values.len() > SET_SIZE {
+            return Err(Error::SetSize(values.len()));
+        }
+        let mut distinct = Vec::with_capacity(values.len());
+        for v in values {
+            if !distinct.contains(&v) {
+                distinct.push(v);
+            }
+        }
+        Ok(Self {
+            slot,
+            mode,
+            values: distinct,
+        })
+    }
+
+    /// The slot it constrains, below 8.
+    pub fn slot(&self) -> usize {
+        self.slot
+    }
+
     /// In or not in.
-    pub mode: SetMode,
+    pub fn mode(&self) -> SetMode {
+        self.mode
+    }
+
     /// 1 to 8 distinct values, in the order given.
-    pub values: Vec<Fr>,
+    pub fn values(&self) -> &[Fr] {
+        &self.values
+    }
 }
 
 /// A policy compiled against a date: the policy part of the public inputs.
@@ -84,7 +140,7 @@ pub struct CompiledPolicy {
     pub lo: [u64; NUMERIC_SLOTS],
     /// Inclusive upper bound per numeric slot.
     pub hi: [u64; NUMERIC_SLOTS],
-    /// The set predicate, if any.
+    /// The set predicate, if any (valid by construction, see [`SetPredicate::new`]).
     pub set: Option<SetPredicate>,
     /// Bit `i` set: attribute `i` is disclosed.
     pub disclose_mask: u8,
@@ -207,7 +263,7 @@ pub fn compile(policy: &Value, schema: &Schema, today: Date) -> Result<CompiledP
                     if let Some(prev) = &out.set {
                         return Err(perr(format!(
                             "only one set predicate ($in, $nin, $ne) per policy; `{}` already has one",
-                            schema.slots[prev.slot].name
+                            schema.slots[prev.slot()].name
                         )));
                     }
                     let items: Vec<Value> = if op == "$ne" {
@@ -217,21 +273,11 @@ pub fn compile(policy: &Value, schema: &Schema, today: Date) -> Result<CompiledP
                             .ok_or_else(|| perr(format!("`{key}` {op} takes a list")))?
                             .clone()
                     };
-                    if items.is_empty() || items.len() > SET_SIZE {
-                        return Err(perr(format!(
-                            "`{key}` {op} takes 1 to {SET_SIZE} values, got {}",
-                            items.len()
-                        )));
-                    }
-                    let mut values = Vec::with_capacity(items.len());
-                    for it in &items {
-                        let v = value(it)?;
-                        if !values.contains(&v) {
-                            values.push(v);
-                        }
-                    }
+                    let values = items.iter().map(&value).collect::<Result<Vec<_>>>()?;
                     let mode = if op == "$in" { SetMode::In } else { SetMode::NotIn };
-                    out.set = Some(SetPredicate { slot, mode, values });
+                    let set = SetPredicate::new(slot, mode, values)
+                        .map_err(|e| perr(format!("`{key}` {op}: {e}")))?;
+                    out.set = Some(set);
                 }
                 other => {
                     return Err(perr(format!(
@@ -292,7 +338,10 @@ mod tests {
         )
         .unwrap();
         let set = p.set.unwrap();
-        assert_eq!((set.slot, set.mode, set.values.len()), (3, SetMode::In, 3));
+        assert_eq!(
+            (set.slot(), set.mode(), set.values().len()),
+            (3, SetMode::In, 3)
+        );
         assert_eq!(p.disclose_mask, 1 << 4);
         assert_eq!((p.lo[5], p.hi[5]), (0, u64::MAX));
     }
@@ -305,7 +354,7 @@ mod tests {
         assert_eq!((p.lo[3], p.hi[3]), (101, 199));
         assert_eq!((p.lo[4], p.hi[4]), (110000, 119999));
         let s = p.set.unwrap();
-        assert_eq!((s.slot, s.mode), (5, SetMode::NotIn));
+        assert_eq!((s.slot(), s.mode()), (5, SetMode::NotIn));
         // Set predicates on opaque slots are allowed.
         assert!(c(json!({"issuer_data": {"$in": ["5", "7"]}})).is_ok());
     }
@@ -333,6 +382,46 @@ mod tests {
             json!([1, 2]),
         ] {
             assert!(c(bad.clone()).is_err(), "accepted {bad}");
+        }
+    }
+
+    #[test]
+    fn set_predicates_that_the_circuit_cannot_carry_are_refused() {
+        let v = |n: u64| (0..n).map(Fr::from).collect::<Vec<_>>();
+        assert_eq!(
+            SetPredicate::new(8, SetMode::In, v(1)),
+            Err(Error::SetSlot(8))
+        );
+        assert_eq!(
+            SetPredicate::new(usize::MAX, SetMode::NotIn, v(1)),
+            Err(Error::SetSlot(usize::MAX))
+        );
+        assert_eq!(
+            SetPredicate::new(0, SetMode::In, v(0)),
+            Err(Error::SetSize(0))
+        );
+        assert_eq!(
+            SetPredicate::new(7, SetMode::NotIn, v(9)),
+            Err(Error::SetSize(9))
+        );
+        let ok = SetPredicate::new(7, SetMode::NotIn, v(8)).unwrap();
+        assert_eq!(
+            (ok.slot(), ok.mode(), ok.values()),
+            (7, SetMode::NotIn, &v(8)[..])
+        );
+        let repeated = vec![Fr::from(3u64), Fr::from(1u64), Fr::from(3u64)];
+        let dedup = SetPredicate::new(0, SetMode::In, repeated).unwrap();
+        assert_eq!(dedup.values(), &[Fr::from(3u64), Fr::from(1u64)]);
+    }
+
+    #[test]
+    fn set_mode_codes() {
+        assert_eq!(SetMode::from_code(0), Ok(None));
+        for mode in [SetMode::In, SetMode::NotIn] {
+            assert_eq!(SetMode::from_code(mode.code()), Ok(Some(mode)));
+        }
+        for bad in [3, 4, u64::MAX] {
+            assert_eq!(SetMode::from_code(bad), Err(Error::SetMode(bad)));
         }
     }
 

@@ -56,7 +56,7 @@ pub mod index {
 
 /// Packs the disclosure mask and the set predicate's slot and mode.
 pub fn pack_flags(mask: u8, set: Option<&SetPredicate>) -> u64 {
-    let (slot, mode) = set.map_or((0, 0), |s| (s.slot as u64, s.mode as u64));
+    let (slot, mode) = set.map_or((0, 0), |s| (s.slot() as u64, s.mode().code()));
     mask as u64 | slot << 8 | mode << 11
 }
 
@@ -82,7 +82,10 @@ impl PublicInputs {
     pub fn set_values(&self) -> [Fr; SET_SIZE] {
         match &self.policy.set {
             None => [Fr::zero(); SET_SIZE],
-            Some(s) => std::array::from_fn(|i| *s.values.get(i).unwrap_or(&s.values[0])),
+            Some(s) => {
+                let first = s.values().first().copied().unwrap_or_default();
+                std::array::from_fn(|i| s.values().get(i).copied().unwrap_or(first))
+            }
         }
     }
 
@@ -230,10 +233,10 @@ pub fn check_satisfaction(public: &PublicInputs, w: &Witness) -> Result<(), Viol
     }
     // Set predicate.
     if let Some(s) = &public.policy.set {
-        let member = s.values.contains(&a[s.slot]);
-        if member != (s.mode == SetMode::In) {
+        let member = (a.get(s.slot())).is_some_and(|x| s.values().contains(x));
+        if member != (s.mode() == SetMode::In) {
             return Err(Violation::Set {
-                slot: s.slot,
+                slot: s.slot(),
                 member,
             });
         }
