@@ -3,6 +3,7 @@
 //! It proves the relation of `docs/circuit.md`; [`zkcred_core::statement::check_satisfaction`]
 //! restates each claim natively, in the same order.
 
+use crate::layout::Layout;
 use crate::tree::MerklePathVar;
 use crate::{commitment, nullifier, range, set, FrVar};
 use ark_r1cs_std::alloc::AllocVar;
@@ -65,8 +66,19 @@ fn witness(cs: &ConstraintSystemRef<Fr>, x: Fr) -> Result<FrVar, SynthesisError>
 
 impl ConstraintSynthesizer<Fr> for CredentialCircuit {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        self.synthesize(cs).map(drop)
+    }
+}
+
+impl CredentialCircuit {
+    /// [`ConstraintSynthesizer::generate_constraints`], returning where each claim landed (for
+    /// the dishonest-witness tests).
+    #[doc(hidden)]
+    pub fn synthesize(self, cs: ConstraintSystemRef<Fr>) -> Result<Layout, SynthesisError> {
         let p = &self.public;
         let w = &self.witness;
+        let mut layout = Layout::default();
+        let l = &mut layout;
 
         // Public inputs, in the pinned order of `zkcred_core::statement`.
         let root = input(&cs, p.root)?;
@@ -81,37 +93,60 @@ impl ConstraintSynthesizer<Fr> for CredentialCircuit {
         let disclosed = p.disclosed.map(|x| input(&cs, x));
 
         // Private witness.
-        let secret = witness(&cs, w.secret.expose())?;
-        let attributes = w.attributes.values().map(|x| witness(&cs, x));
-        let attributes: [FrVar; SLOTS] = collect(attributes)?;
-        let salt = witness(&cs, w.salt)?;
-        let path = MerklePathVar::new_witness(cs.clone(), || Ok(&w.path))?;
+        let secret = l.section(&cs, "secret", 0, || witness(&cs, w.secret.expose()))?;
+        let attributes = l.section(&cs, "attributes", 0, || {
+            collect(w.attributes.values().map(|x| witness(&cs, x)))
+        })?;
+        let salt = l.section(&cs, "salt", 0, || witness(&cs, w.salt))?;
+        // Per level: b0, b1 (with their booleanity constraints), then the three siblings.
+        let path = l.section(&cs, "path", 0, || {
+            MerklePathVar::new_witness(cs.clone(), || Ok(&w.path))
+        })?;
 
         // Flags: 8 disclosure bits, 3 set-slot bits, the "in" and "not in" mode bits.
-        let flag_bits = (0..FLAG_BITS)
-            .map(|i| Boolean::new_witness(cs.clone(), || Ok(p.flags() >> i & 1 == 1)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut packed = FrVar::zero();
-        for (i, b) in flag_bits.iter().enumerate() {
-            packed += FrVar::from(b.clone()) * Fr::from(1u64 << i);
-        }
-        crate::enforce_equal(&packed, &flags)?;
+        let flag_bits = l.section(&cs, "flag bits", 0, || {
+            (0..FLAG_BITS)
+                .map(|i| Boolean::new_witness(cs.clone(), || Ok(p.flags() >> i & 1 == 1)))
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        l.section(&cs, "flag packing", 0, || {
+            let mut packed = FrVar::zero();
+            for (i, b) in flag_bits.iter().enumerate() {
+                packed += FrVar::from(b.clone()) * Fr::from(1u64 << i);
+            }
+            crate::enforce_equal(&packed, &flags)
+        })?;
 
         // Credential membership: H(H(s), a, r) is a leaf under the public root.
-        let hpk = commitment::holder_public_key(&secret)?;
-        let leaf = commitment::leaf_commitment(&hpk, &attributes, &salt)?;
-        crate::enforce_equal(&path.root(&leaf)?, &root)?;
+        let hpk = l.section(&cs, "holder key", 0, || {
+            commitment::holder_public_key(&secret)
+        })?;
+        let leaf = l.section(&cs, "leaf", 0, || {
+            commitment::leaf_commitment(&hpk, &attributes, &salt)
+        })?;
+        let computed_root = path.root_in(&cs, &leaf, l)?;
+        l.section(&cs, "root", 0, || {
+            crate::enforce_equal(&computed_root, &root)
+        })?;
 
         // Nullifier integrity: nullifier = H(s, scope).
-        crate::enforce_equal(&nullifier::nullifier(&secret, &scope)?, &nullifier_in)?;
+        let nf = l.section(&cs, "nullifier hash", 0, || {
+            nullifier::nullifier(&secret, &scope)
+        })?;
+        l.section(&cs, "nullifier", 0, || {
+            crate::enforce_equal(&nf, &nullifier_in)
+        })?;
 
-        // Ranges: lo_i <= a_i <= hi_i for every numeric slot (hence a_i < 2^64).
+        // Ranges: lo_i <= a_i <= hi_i for every numeric slot (hence a_i < 2^64); the section
+        // holds the 64 bits of a_i - lo_i, then the 64 bits of hi_i - a_i.
         for i in 0..NUMERIC_SLOTS {
             let (lo_i, hi_i) = (
                 lo[i].as_ref().map_err(|e| *e)?,
                 hi[i].as_ref().map_err(|e| *e)?,
             );
-            range::enforce_in_range(&attributes[i], lo_i, hi_i)?;
+            l.section(&cs, "range", i, || {
+                range::enforce_in_range(&attributes[i], lo_i, hi_i)
+            })?;
         }
 
         // Set predicate on attributes[set_slot].
@@ -121,24 +156,28 @@ impl ConstraintSynthesizer<Fr> for CredentialCircuit {
             flag_bits[10].clone(),
         ];
         let set_values: [FrVar; SET_SIZE] = collect(set_values)?;
-        set::enforce_set_predicate(
-            &attributes,
-            &slot_bits,
-            &flag_bits[11],
-            &flag_bits[12],
-            &set_values,
-        )?;
+        l.section(&cs, "set", 0, || {
+            set::enforce_set_predicate(
+                &attributes,
+                &slot_bits,
+                &flag_bits[11],
+                &flag_bits[12],
+                &set_values,
+            )
+        })?;
 
         // Disclosure: disclosed_i = mask_i * a_i.
         let disclosed: [FrVar; SLOTS] = collect(disclosed)?;
         for i in 0..SLOTS {
-            crate::enforce_product(
-                &FrVar::from(flag_bits[i].clone()),
-                &attributes[i],
-                &disclosed[i],
-            )?;
+            l.section(&cs, "disclosure", i, || {
+                crate::enforce_product(
+                    &FrVar::from(flag_bits[i].clone()),
+                    &attributes[i],
+                    &disclosed[i],
+                )
+            })?;
         }
-        Ok(())
+        Ok(layout)
     }
 }
 

@@ -9,6 +9,8 @@
 
 pub mod circuit;
 pub mod commitment;
+#[doc(hidden)]
+pub mod layout;
 pub mod nullifier;
 pub mod poseidon;
 pub mod range;

@@ -14,12 +14,13 @@
 //!
 //! A level costs 7 constraints plus one width-5 Poseidon (297).
 
+use crate::layout::Layout;
 use crate::poseidon;
 use crate::FrVar;
 use ark_r1cs_std::alloc::{AllocVar, AllocationMode};
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::fields::FieldVar;
-use ark_relations::gr1cs::{Namespace, SynthesisError};
+use ark_relations::gr1cs::{ConstraintSystemRef, Namespace, SynthesisError};
 use std::borrow::Borrow;
 use zkcred_core::tree::{position, MerklePath, DEPTH};
 use zkcred_core::Fr;
@@ -64,10 +65,22 @@ pub fn place(
 impl MerklePathVar {
     /// The root obtained by hashing `leaf` up the path.
     pub fn root(&self, leaf: &FrVar) -> Result<FrVar, SynthesisError> {
+        self.root_in(&ConstraintSystemRef::None, leaf, &mut Layout::default())
+    }
+
+    /// [`Self::root`], recording each level's placement and hash as sections of `layout`.
+    pub fn root_in(
+        &self,
+        cs: &ConstraintSystemRef<Fr>,
+        leaf: &FrVar,
+        layout: &mut Layout,
+    ) -> Result<FrVar, SynthesisError> {
         let mut cur = leaf.clone();
-        for l in &self.levels {
-            let children = place(&l.b0, &l.b1, &cur, &l.siblings)?;
-            cur = poseidon::hash(&children)?;
+        for (level, l) in self.levels.iter().enumerate() {
+            let children = layout.section(cs, "placement", level, || {
+                place(&l.b0, &l.b1, &cur, &l.siblings)
+            })?;
+            cur = layout.section(cs, "node hash", level, || poseidon::hash(&children))?;
         }
         Ok(cur)
     }

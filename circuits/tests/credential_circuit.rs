@@ -2,120 +2,22 @@
 //! `check_satisfaction` and the constraint system; the count and input order are pinned; a
 //! Groth16 round trip works and rejects any changed public input.
 
+mod common;
+
 use ark_bn254::Bn254;
 use ark_groth16::Groth16;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use ark_snark::SNARK;
-use ark_std::UniformRand;
+use common::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde_json::json;
 use zkcred_circuits::circuit::NUM_CONSTRAINTS;
 use zkcred_circuits::CredentialCircuit;
-use zkcred_core::credential::{leaf_commitment, Attributes, HolderSecret};
-use zkcred_core::date::Date;
-use zkcred_core::policy::{compile, CompiledPolicy};
-use zkcred_core::schema::Schema;
-use zkcred_core::statement::{check_satisfaction, index, PublicInputs, Witness, NUM_PUBLIC_INPUTS};
-use zkcred_core::tree::SparseTree;
-use zkcred_core::{name, scope::scope_hash, Fr};
-
-/// A tree of a few credentials, one of which is the holder's.
-struct Fixture {
-    tree: SparseTree,
-    witness: Witness,
-}
-
-fn rng() -> ChaCha20Rng {
-    ChaCha20Rng::seed_from_u64(2026)
-}
-
-fn attrs(birth: u64, expiry: u64, region: u64) -> [Fr; 8] {
-    let nc = name::name_commitment("张伟", Fr::from(42u64)).unwrap();
-    [1, birth, expiry, 156, region, 1]
-        .map(Fr::from)
-        .into_iter()
-        .chain([nc, Fr::from(0u64)])
-        .collect::<Vec<_>>()
-        .try_into()
-        .unwrap()
-}
-
-fn fixture_with(values: [Fr; 8]) -> Fixture {
-    let mut rng = rng();
-    let mut tree = SparseTree::new();
-    for i in 0..5u32 {
-        tree.set(i, Fr::rand(&mut rng));
-    }
-    let secret = HolderSecret::random(&mut rng);
-    let attributes = Attributes::new_unchecked(values);
-    let salt = Fr::rand(&mut rng);
-    let index = 5;
-    tree.set(
-        index,
-        leaf_commitment(secret.public_key(), &attributes, salt),
-    );
-    let path = tree.path(index);
-    Fixture {
-        tree,
-        witness: Witness {
-            secret,
-            attributes,
-            salt,
-            path,
-        },
-    }
-}
-
-fn fixture() -> Fixture {
-    fixture_with(attrs(20080229, 20310101, 110105))
-}
-
-fn statement(f: &Fixture, policy: CompiledPolicy, scope: &str) -> PublicInputs {
-    f.witness.public_inputs(
-        f.tree.root(),
-        scope_hash(scope),
-        scope_hash("account:alice"),
-        policy,
-    )
-}
-
-fn policy(p: serde_json::Value, today: &str) -> CompiledPolicy {
-    compile(&p, &Schema::identity_v1(), Date::parse(today).unwrap()).unwrap()
-}
-
-fn full_policy() -> CompiledPolicy {
-    policy(
-        json!({"real_name_verified": {"$eq": 1}, "birth_date": {"$lte": "today-18y"},
-               "expiry_date": {"$gte": "today"}, "nationality": {"$in": [156, 344, 446]},
-               "disclose": ["region"]}),
-        "2026-11-24",
-    )
-}
-
-/// Whether the constraint system accepts.
-fn circuit_accepts(public: &PublicInputs, witness: &Witness) -> bool {
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    let c = CredentialCircuit {
-        public: public.clone(),
-        witness: witness.clone(),
-    };
-    match c.generate_constraints(cs.clone()) {
-        Ok(()) => cs.is_satisfied().unwrap(),
-        Err(_) => false,
-    }
-}
-
-/// Both the native check and the circuit agree, and return the verdict.
-fn verdict(public: &PublicInputs, witness: &Witness) -> bool {
-    let native = check_satisfaction(public, witness).is_ok();
-    assert_eq!(
-        native,
-        circuit_accepts(public, witness),
-        "native and circuit disagree"
-    );
-    native
-}
+use zkcred_core::credential::HolderSecret;
+use zkcred_core::policy::CompiledPolicy;
+use zkcred_core::statement::{index, NUM_PUBLIC_INPUTS};
+use zkcred_core::{scope::scope_hash, Fr};
 
 #[test]
 fn valid_credential_is_accepted() {
