@@ -70,8 +70,8 @@ fn range_bit_set_to_two_with_the_sum_compensated() {
     let f = fixture();
     let h = honest(&f, CompiledPolicy::default());
     let values = f.witness.attributes.values();
-    for slot in 0..NUMERIC_SLOTS {
-        let a = zkcred_core::encoding::fr_to_u64(&values[slot]).unwrap();
+    for (slot, value) in values.iter().enumerate().take(NUMERIC_SLOTS) {
+        let a = zkcred_core::encoding::fr_to_u64(value).unwrap();
         // The section holds the bits of a - lo (lo = 0), then those of hi - a (hi = 2^64 - 1).
         for (half, v) in [(0, a), (64, u64::MAX - a)] {
             let var = |i: usize| h.var("range", slot, half + i);

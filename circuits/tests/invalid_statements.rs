@@ -108,8 +108,10 @@ prop_compose! {
             }
             SetMode::In
         };
-        let mut pol = CompiledPolicy::default();
-        pol.set = Some(SetPredicate::new(slot, mode, values).unwrap());
+        let pol = CompiledPolicy {
+            set: Some(SetPredicate::new(slot, mode, values).unwrap()),
+            ..CompiledPolicy::default()
+        };
         (statement(&f, pol, "s"), f.witness.clone(), slot, member)
     }
 }
@@ -123,8 +125,10 @@ prop_compose! {
         leak in any::<bool>(),
     ) -> (PublicInputs, Witness, usize) {
         let f = fixture();
-        let mut pol = CompiledPolicy::default();
-        pol.disclose_mask = mask;
+        let pol = CompiledPolicy {
+            disclose_mask: mask,
+            ..CompiledPolicy::default()
+        };
         let mut p = statement(&f, pol, "s");
         let leak = (leak || mask == 0) && mask != u8::MAX;
         let candidates: Vec<usize> =
@@ -200,8 +204,10 @@ fn set_predicate_with_the_attribute_eighth_agrees() {
         let mut values: Vec<Fr> = (1..8u64).map(|k| x + Fr::from(k)).collect();
         values.push(x);
         for (mode, holds) in [(SetMode::In, true), (SetMode::NotIn, false)] {
-            let mut pol = CompiledPolicy::default();
-            pol.set = Some(SetPredicate::new(slot, mode, values.clone()).unwrap());
+            let pol = CompiledPolicy {
+                set: Some(SetPredicate::new(slot, mode, values.clone()).unwrap()),
+                ..CompiledPolicy::default()
+            };
             assert_eq!(
                 verdict(&statement(&f, pol, "s"), &f.witness),
                 holds,

@@ -147,8 +147,8 @@ impl Honest {
         );
     }
 
-    /// For each witness variable, whether some constraint breaks when it alone takes `value(i)`
-    /// (a variable for which none does is free: nothing binds it).
+    /// The witness variables `i` that can take `value(i)`, all others honest, without breaking
+    /// any constraint: nothing binds them.
     pub fn free_variables(&self, mut value: impl FnMut(usize) -> Fr) -> Vec<usize> {
         let offset = self.instance.len();
         let mut uses: Vec<Vec<usize>> = vec![Vec::new(); self.witness.len()];
