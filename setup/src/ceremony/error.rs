@@ -63,6 +63,14 @@ pub enum CeremonyError {
     /// A step that needs a sealed ceremony found no beacon.
     #[error("the ceremony is not sealed: run the beacon step first")]
     NotSealed,
+    /// The transcript has no participant's contribution, only init (and perhaps the beacon): the
+    /// key's `δ` would be `1` times the beacon's public scalar, so anyone could forge proofs.
+    #[error(
+        "no secret contribution: δ would be derived only from public values (init's δ = 1, the \
+         beacon's public secret), so anyone could forge proofs with these keys; at least one \
+         participant must contribute before the beacon"
+    )]
+    NoSecretContribution,
     /// A params file is truncated, malformed or holds an invalid point.
     #[error("params of contribution {index}: {reason}")]
     InvalidParams {

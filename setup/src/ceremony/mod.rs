@@ -16,7 +16,9 @@
 //! queries by `d⁻¹` ([`update`]) and proves knowledge of `d` ([`pok`]). The final key is an
 //! ordinary `ark_groth16::ProvingKey<Bn254>` for `Groth16::<Bn254>` (`LibsnarkReduction`).
 //! As long as one contributor destroyed their `d`, nobody knows the final `δ`'s logarithm,
-//! and without it nobody can forge proofs.
+//! and without it nobody can forge proofs. Hence `beacon`, `verify` and `finalize` refuse a
+//! transcript without any participant's contribution
+//! ([`CeremonyError::NoSecretContribution`]): its `δ` is the beacon's public scalar.
 
 pub mod circuit;
 pub mod error;
@@ -58,7 +60,8 @@ pub fn contribute(dir: &Path, name: &str, entropy: Option<&str>) -> Result<Recei
 }
 
 /// `beacon`: seals the ceremony in `dir` with the public beacon `beacon_hex` (hex bytes, e.g. a
-/// future block hash announced in advance) hashed `2^iterations_exp` times.
+/// future block hash announced in advance) hashed `2^iterations_exp` times. Refused before the
+/// first participant's contribution.
 pub fn beacon(dir: &Path, beacon_hex: &str, iterations_exp: u32) -> Result<Receipt, CeremonyError> {
     let value = hex::decode(beacon_hex.trim())
         .map_err(|e| CeremonyError::InvalidArgument(format!("beacon is not hex: {e}")))?;
@@ -66,7 +69,7 @@ pub fn beacon(dir: &Path, beacon_hex: &str, iterations_exp: u32) -> Result<Recei
 }
 
 /// `verify`: checks the whole ceremony in `dir` from scratch against the ptau, open or sealed;
-/// returns the contributors with their hashes.
+/// returns the contributors with their hashes. Refused without a participant's contribution.
 pub fn verify(ptau: &Path, dir: &Path) -> Result<Report, CeremonyError> {
     match Stage::open(dir)? {
         Stage::Open(c) => c.check(ptau),

@@ -231,12 +231,15 @@ impl Ceremony<Open> {
     }
 
     /// Seals the ceremony with a contribution whose secret is derived from the public `beacon`
-    /// by `2^iterations_exp` rounds of SHA-256 (see `secret`).
+    /// by `2^iterations_exp` rounds of SHA-256 (see `secret`). Refused
+    /// ([`CeremonyError::NoSecretContribution`]) before any participant has contributed: a
+    /// beacon adds no secret, so the sealed key would be forgeable.
     pub fn beacon(
         mut self,
         beacon: &[u8],
         iterations_exp: u32,
     ) -> Result<(Ceremony<Sealed>, Receipt), CeremonyError> {
+        self.transcript.expect_secret_contribution()?;
         if beacon.is_empty() || iterations_exp > MAX_BEACON_EXP {
             return Err(CeremonyError::InvalidArgument(format!(
                 "the beacon must be non-empty and iterations_exp at most {MAX_BEACON_EXP}"

@@ -244,6 +244,24 @@ impl Transcript {
             .is_some_and(|r| r.kind == Kind::Beacon)
     }
 
+    /// The number of participants' secret contributions (neither init nor the beacon, whose
+    /// secrets are public).
+    pub fn secret_contributions(&self) -> usize {
+        self.contributions
+            .iter()
+            .filter(|r| r.kind == Kind::Contribution)
+            .count()
+    }
+
+    /// Fails with [`CeremonyError::NoSecretContribution`] unless some participant contributed a
+    /// secret: without one, the key's `δ` is derived from public values only.
+    pub fn expect_secret_contribution(&self) -> Result<(), CeremonyError> {
+        if self.secret_contributions() == 0 {
+            return Err(CeremonyError::NoSecretContribution);
+        }
+        Ok(())
+    }
+
     /// Checks the transcript is for `qap`.
     pub fn check_circuit(&self, qap: &Qap) -> Result<(), CeremonyError> {
         let ours = CircuitRecord::of(qap);

@@ -16,6 +16,10 @@
 //!      random `r`, and the same for L. If only one query fails, bisection names its first bad
 //!      point ([`CeremonyError::QueryPointAltered`]); if both fail, δ does not match the queries
 //!      ([`CeremonyError::DeltaDoesNotMatchQueries`]).
+//! 4. At least one record is a participant's contribution
+//!    ([`CeremonyError::NoSecretContribution`]): init's `δ` is `1` and the beacon's secret is
+//!    public, so a transcript of init and beacon alone is valid step by step and yet gives keys
+//!    anyone can forge with. Checked last, so that tampering is named first.
 
 use super::circuit::Qap;
 use super::error::{CeremonyError, Query};
@@ -234,6 +238,7 @@ pub fn verify_dir(
         check_step(&qap.digest, prev, r, &k, &k2)?;
         k = k2;
     }
+    t.expect_secret_contribution()?;
     let report = Report {
         contributions: t
             .contributions
