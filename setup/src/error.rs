@@ -22,6 +22,10 @@ pub enum SetupError {
         /// What is wrong.
         reason: String,
     },
+    /// A verifying key the verifier refuses (a point at infinity, or a `δ` anyone can forge
+    /// with: `±γ` or `±` the G2 generator).
+    #[error(transparent)]
+    InvalidVerifyingKey(zkcred_verifier::Error),
     /// A key does not belong to the expected circuit.
     #[error("key mismatch: {0}")]
     KeyMismatch(String),

@@ -21,7 +21,9 @@ pub const VERIFICATION_KEY: &str = "verification_key.json";
 /// The circuit id's file name.
 pub const CIRCUIT_ID: &str = "circuit_id";
 
-/// Converts ark-groth16's verifying key to the verifier crate's.
+/// Converts ark-groth16's verifying key to the verifier crate's, with every check of
+/// `zkcred_verifier::VerifyingKey::new` (so a key anyone can forge with is refused here, when it
+/// is written and when it is read).
 pub fn verifying_key(vk: &ark_groth16::VerifyingKey<Bn254>) -> Result<VerifyingKey, SetupError> {
     VerifyingKey::new(
         vk.alpha_g1,
@@ -30,7 +32,7 @@ pub fn verifying_key(vk: &ark_groth16::VerifyingKey<Bn254>) -> Result<VerifyingK
         vk.delta_g2,
         vk.gamma_abc_g1.clone(),
     )
-    .map_err(|e| SetupError::KeyMismatch(e.to_string()))
+    .map_err(SetupError::InvalidVerifyingKey)
 }
 
 /// Writes `contents` to `path` atomically (temporary file, fsync, rename) with `mode` on Unix.
@@ -53,8 +55,8 @@ pub fn write_file(path: &Path, contents: &[u8], mode: u32) -> Result<(), SetupEr
 
 /// Writes a keys directory for `pk`; returns the circuit id.
 pub fn write_keys(dir: &Path, pk: &ProvingKey<Bn254>) -> Result<String, SetupError> {
-    fs::create_dir_all(dir).map_err(SetupError::io(dir))?;
     let vk = verifying_key(&pk.vk)?;
+    fs::create_dir_all(dir).map_err(SetupError::io(dir))?;
     let id = vk.circuit_id();
     let mut bytes = Vec::with_capacity(pk.compressed_size());
     pk.serialize_compressed(&mut bytes)
@@ -127,7 +129,12 @@ pub fn read_proving_key(dir: &Path) -> Result<(ProvingKey<Bn254>, String), Setup
             reason: "trailing bytes after the key".into(),
         });
     }
-    let id = verifying_key(&pk.vk)?.circuit_id();
+    let id = verifying_key(&pk.vk)
+        .map_err(|e| SetupError::InvalidKey {
+            path,
+            reason: e.to_string(),
+        })?
+        .circuit_id();
     check_id(dir, &id)?;
     Ok((pk, id))
 }

@@ -291,11 +291,11 @@ impl<'a> Batch<'a> {
     fn new(pvk: &'a PreparedVerifyingKey, items: &'a [(Proof, Vec<Fr>)], r: Vec<Fr>) -> Self {
         #[cfg(feature = "parallel")]
         let (r_a, b): (Vec<G1Projective>, Vec<G2Prepared>) = (items.par_iter().zip(&r))
-            .map(|((p, _), r)| (p.a * r, p.b.into()))
+            .map(|((p, _), r)| (p.a() * r, p.b().into()))
             .unzip();
         #[cfg(not(feature = "parallel"))]
         let (r_a, b): (Vec<G1Projective>, Vec<G2Prepared>) = (items.iter().zip(&r))
-            .map(|((p, _), r)| (p.a * r, p.b.into()))
+            .map(|((p, _), r)| (p.a() * r, p.b().into()))
             .unzip();
         Self {
             pvk,
@@ -327,7 +327,10 @@ impl<'a> Batch<'a> {
         // `Σ r_i·vk_x_i = (Σ r_i)·IC_0 + Σ_j (Σ_i r_i·x_ij)·IC_j`, the latter on the fixed-base
         // tables; the C sum has one scalar per base by construction.
         let vk_x = self.pvk.vk().ic()[0] * r_sum + self.pvk.ic_tables().msm(&scalars[1..]);
-        let c: Vec<G1Affine> = self.items[range.clone()].iter().map(|(p, _)| p.c).collect();
+        let c: Vec<G1Affine> = self.items[range.clone()]
+            .iter()
+            .map(|(p, _)| p.c())
+            .collect();
         let c = G1Projective::msm_unchecked(&c, &self.r[range.clone()]);
         let sums = G1Projective::normalize_batch(&[vk_x, c]);
         let g1 = (self.r_a[range.clone()].iter().copied()).chain(sums);
@@ -537,10 +540,10 @@ mod tests {
     #[test]
     fn coefficients_are_128_bit_and_depend_on_the_rng_and_the_batch() {
         let (g, h) = (G1Affine::generator(), G2Affine::generator());
-        let pvk = crate::VerifyingKey::new(g, h, h, h, vec![g; 2])
+        let pvk = crate::VerifyingKey::new(g, h, h, (h * Fr::from(2u64)).into_affine(), vec![g; 2])
             .unwrap()
             .prepare();
-        let proof = Proof { a: g, b: h, c: g };
+        let proof = Proof::new(g, h, g).unwrap();
         let items = vec![(proof, vec![Fr::from(1u64)]), (proof, vec![Fr::from(2u64)])];
         let r = coefficients(&pvk, &items, &mut seeded(1));
         assert_eq!(r.len(), 2);

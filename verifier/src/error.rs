@@ -75,6 +75,11 @@ pub enum Error {
     /// A proof element at infinity, which an honest prover never produces.
     #[error("proof element {0} is the point at infinity")]
     ProofPointAtInfinity(&'static str),
+    /// A verifying key whose points are valid but unsafe: `δ = ±γ`, `δ = ±` the G2 generator
+    /// (a `δ` anyone knows), or an `IC` point at infinity (a public input the proof does not
+    /// bind).
+    #[error("unsafe verifying key: {0}")]
+    UnsafeKey(String),
     /// Binary data that does not decode (truncated, trailing bytes, invalid point).
     #[error("{what}: {detail}")]
     Binary {
@@ -221,6 +226,7 @@ impl Error {
             | NotOnCurve { .. }
             | NotInSubgroup { .. }
             | ProofPointAtInfinity(_)
+            | UnsafeKey(_)
             | Binary { .. }
             | UnexpectedValue { .. }
             | PublicInputCount { .. }
@@ -304,6 +310,7 @@ mod tests {
             Error::NotOnCurve { what: s() },
             Error::NotInSubgroup { what: s() },
             Error::ProofPointAtInfinity("pi_a"),
+            Error::UnsafeKey(s()),
             Error::Binary {
                 what: "proof",
                 detail: s(),

@@ -32,16 +32,15 @@ use ark_serialize::{
 
 /// A Groth16 proof: `A` and `C` in G1, `B` in G2.
 ///
-/// Points read from files are validated (on the curve, in the subgroup, not at infinity) by
-/// [`Proof::new`], [`Proof::from_bytes`] and the snarkjs reader.
+/// Its points are private: the only ways to make one are [`Proof::new`], [`Proof::from_bytes`]
+/// and the snarkjs reader, which all validate every point (on the curve, in the subgroup, not at
+/// infinity). Batch verification's soundness rests on that: it pairs `B` without checking it
+/// again, and a `B` outside the prime-order subgroup breaks the random linear combination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Proof {
-    /// `A` (snarkjs `pi_a`).
-    pub a: G1Affine,
-    /// `B` (snarkjs `pi_b`).
-    pub b: G2Affine,
-    /// `C` (snarkjs `pi_c`).
-    pub c: G1Affine,
+    a: G1Affine,
+    b: G2Affine,
+    c: G1Affine,
 }
 
 impl Proof {
@@ -63,6 +62,21 @@ impl Proof {
         }
         crate::point::check_g2(&b, || "pi_b".into())?;
         Ok(Self { a, b, c })
+    }
+
+    /// `A` (snarkjs `pi_a`).
+    pub fn a(&self) -> G1Affine {
+        self.a
+    }
+
+    /// `B` (snarkjs `pi_b`).
+    pub fn b(&self) -> G2Affine {
+        self.b
+    }
+
+    /// `C` (snarkjs `pi_c`).
+    pub fn c(&self) -> G1Affine {
+        self.c
     }
 
     /// The 128-byte compressed encoding, as `ark_groth16::Proof::serialize_compressed`.

@@ -22,8 +22,9 @@ use ark_serialize::{
 use sha2::{Digest, Sha256};
 
 /// A Groth16 verifying key over BN254. Every point is on the curve and in the prime-order
-/// subgroup; `alpha`, `beta`, `gamma` and `delta` are not the point at infinity; `IC` is not
-/// empty.
+/// subgroup; `alpha`, `beta`, `gamma`, `delta` and every `IC` point are not the point at
+/// infinity; `IC` is not empty; `δ` is neither `±γ` nor `±` the G2 generator (see
+/// [`VerifyingKey::new`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifyingKey {
     alpha_g1: G1Affine,
@@ -35,6 +36,16 @@ pub struct VerifyingKey {
 
 impl VerifyingKey {
     /// A key from its points, after checking each one (see the type's docs).
+    ///
+    /// Refused as [`Error::UnsafeKey`], although every point is valid:
+    ///
+    /// - `δ·H = ±γ·H`: then `A = α, B = β, C = ∓vk_x` satisfies
+    ///   `e(A, B) = e(α, β)·e(vk_x, γ)·e(C, δ)` for every statement;
+    /// - `δ·H = ±H`: `δ = ±1` is public, the key of a setup without any secret contribution
+    ///   (a ceremony's contribution 0 has `γ = δ = 1`); with `γ = 1`, `C = −δ⁻¹·vk_x` forges;
+    /// - an `IC_i` at infinity: public input `i` would not enter `vk_x`, so a proof for one value
+    ///   of it would verify for every value. An honest `IC_i` is
+    ///   `γ⁻¹·(β·u_i + α·v_i + w_i)(τ)·G`, never zero (each public input has its own row in `A`).
     pub fn new(
         alpha_g1: G1Affine,
         beta_g2: G2Affine,
@@ -62,6 +73,11 @@ impl VerifyingKey {
         crate::point::check_g2(&delta_g2, || "vk_delta_2".into())?;
         for (i, p) in ic.iter().enumerate() {
             crate::point::check_g1(p, || format!("IC[{i}]"))?;
+            if p.is_zero() {
+                return Err(Error::UnsafeKey(format!(
+                    "IC[{i}] is the point at infinity: the proof would not bind public input {i}"
+                )));
+            }
         }
         if ic.is_empty() {
             return Err(Error::PointEncoding {
@@ -69,6 +85,7 @@ impl VerifyingKey {
                 detail: "a verifying key needs at least the constant term IC[0]".into(),
             });
         }
+        check_delta(&gamma_g2, &delta_g2)?;
         Ok(Self {
             alpha_g1,
             beta_g2,
@@ -175,6 +192,23 @@ impl VerifyingKey {
             vk: self.clone(),
         }
     }
+}
+
+/// Fails unless `δ·H` is safe next to `γ·H`: not `±γ·H`, not `±H` (see [`VerifyingKey::new`]).
+fn check_delta(gamma_g2: &G2Affine, delta_g2: &G2Affine) -> Result<()> {
+    let forgeable = |why: &str| {
+        Err(Error::UnsafeKey(format!(
+            "vk_delta_2 {why}: anyone can forge proofs with this key"
+        )))
+    };
+    if delta_g2 == gamma_g2 || *delta_g2 == -*gamma_g2 {
+        return forgeable("equals ±vk_gamma_2");
+    }
+    let h = G2Affine::generator();
+    if *delta_g2 == h || *delta_g2 == -h {
+        return forgeable("is ± the G2 generator, so δ is public (no secret contribution)");
+    }
+    Ok(())
 }
 
 /// A verifying key with the pairing data every verification reuses: `e(α, β)` and the G2

@@ -188,9 +188,9 @@ impl ProofJson {
     /// The snarkjs form of a proof.
     pub fn from_proof(p: &Proof) -> Self {
         Self {
-            pi_a: g1_to_json(&p.a),
-            pi_b: g2_to_json(&p.b),
-            pi_c: g1_to_json(&p.c),
+            pi_a: g1_to_json(&p.a()),
+            pi_b: g2_to_json(&p.b()),
+            pi_c: g1_to_json(&p.c()),
             protocol: PROTOCOL.into(),
             curve: CURVE.into(),
         }

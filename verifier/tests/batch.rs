@@ -3,7 +3,7 @@
 
 mod common;
 
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{Field, UniformRand};
@@ -64,6 +64,21 @@ impl Fixture {
     }
 }
 
+/// `p` with `A` replaced, through the validating constructor.
+fn with_a(p: &Proof, a: G1Projective) -> Proof {
+    Proof::new(a.into_affine(), p.b(), p.c()).unwrap()
+}
+
+/// `p` with `B` replaced.
+fn with_b(p: &Proof, b: G2Projective) -> Proof {
+    Proof::new(p.a(), b.into_affine(), p.c()).unwrap()
+}
+
+/// `p` with `C` replaced.
+fn with_c(p: &Proof, c: G1Projective) -> Proof {
+    Proof::new(p.a(), p.b(), c.into_affine()).unwrap()
+}
+
 /// Makes item `i` invalid in one of five ways (each keeps every point valid), and checks that
 /// the single verifier rejects it.
 fn spoil(pvk: &PreparedVerifyingKey, items: &mut [Item], i: usize) {
@@ -72,9 +87,9 @@ fn spoil(pvk: &PreparedVerifyingKey, items: &mut [Item], i: usize) {
     let (proof, inputs) = &mut items[i];
     match i % 5 {
         0 => inputs[i % 33] += Fr::ONE,
-        1 => proof.a = (proof.a + g1).into_affine(),
-        2 => proof.b = (proof.b + g2).into_affine(),
-        3 => proof.c = (proof.c + g1).into_affine(),
+        1 => *proof = with_a(proof, proof.a() + g1),
+        2 => *proof = with_b(proof, proof.b() + g2),
+        3 => *proof = with_c(proof, proof.c() + g1),
         _ => *proof = other,
     }
     assert!(matches!(
@@ -164,9 +179,9 @@ fn naive_batch_check(pvk: &PreparedVerifyingKey, items: &[Item]) -> bool {
     let vk_x: G1Projective = (items.iter())
         .map(|(_, x)| prepare_inputs(vk, x).unwrap())
         .sum();
-    let c: G1Projective = items.iter().map(|(p, _)| p.c.into_group()).sum();
-    let mut g1: Vec<G1Affine> = items.iter().map(|(p, _)| p.a).collect();
-    let mut g2: Vec<G2Affine> = items.iter().map(|(p, _)| p.b).collect();
+    let c: G1Projective = items.iter().map(|(p, _)| p.c().into_group()).sum();
+    let mut g1: Vec<G1Affine> = items.iter().map(|(p, _)| p.a()).collect();
+    let mut g2: Vec<G2Affine> = items.iter().map(|(p, _)| p.b()).collect();
     g1.extend([(-vk_x).into_affine(), (-c).into_affine()]);
     g2.extend([*vk.gamma_g2(), *vk.delta_g2()]);
     Bn254::multi_pairing(g1, g2) == *pvk.alpha_beta() * Fr::from(items.len() as u64)
@@ -181,8 +196,8 @@ fn invalid_proofs_that_cancel_under_fixed_coefficients_are_rejected() {
 
     // 1. C_i + P and C_j - P: the sum of the C's is unchanged.
     let mut shifted_c = honest.clone();
-    shifted_c[i].0.c = (shifted_c[i].0.c + p).into_affine();
-    shifted_c[j].0.c = (shifted_c[j].0.c - p).into_affine();
+    shifted_c[i].0 = with_c(&shifted_c[i].0, shifted_c[i].0.c() + p);
+    shifted_c[j].0 = with_c(&shifted_c[j].0, shifted_c[j].0.c() - p);
     // 2. Two proofs' public inputs swapped: the sum of the vk_x's is unchanged.
     let mut swapped = honest.clone();
     let (xi, xj) = (swapped[i].1.clone(), swapped[j].1.clone());
@@ -192,14 +207,14 @@ fn invalid_proofs_that_cancel_under_fixed_coefficients_are_rejected() {
     //    e(A + P, B)·e(A - P, B) = e(A, B)².
     let mut shifted_a = honest.clone();
     shifted_a[j] = shifted_a[i].clone();
-    shifted_a[i].0.a = (shifted_a[i].0.a + p).into_affine();
-    shifted_a[j].0.a = (shifted_a[j].0.a - p).into_affine();
+    shifted_a[i].0 = with_a(&shifted_a[i].0, shifted_a[i].0.a() + p);
+    shifted_a[j].0 = with_a(&shifted_a[j].0, shifted_a[j].0.a() - p);
     // 4. The same with A scaled: k·A and (2 - k)·A.
     let k = Fr::from(1234567u64);
     let mut scaled_a = honest.clone();
     scaled_a[j] = scaled_a[i].clone();
-    scaled_a[i].0.a = (scaled_a[i].0.a * k).into_affine();
-    scaled_a[j].0.a = (scaled_a[j].0.a * (Fr::from(2u64) - k)).into_affine();
+    scaled_a[i].0 = with_a(&scaled_a[i].0, scaled_a[i].0.a() * k);
+    scaled_a[j].0 = with_a(&scaled_a[j].0, scaled_a[j].0.a() * (Fr::from(2u64) - k));
 
     for (name, items) in [
         ("shifted C", shifted_c),
@@ -233,9 +248,13 @@ fn a_rerandomised_proof_is_valid_in_a_batch_too() {
     let f = Fixture::new();
     let mut items = f.honest(4, 5);
     let k = Fr::from(31337u64);
-    let (a, b) = (items[1].0.a, items[1].0.b);
-    items[1].0.a = (a * k).into_affine();
-    items[1].0.b = (b * k.inverse().unwrap()).into_affine();
+    let p = items[1].0;
+    items[1].0 = Proof::new(
+        (p.a() * k).into_affine(),
+        (p.b() * k.inverse().unwrap()).into_affine(),
+        p.c(),
+    )
+    .unwrap();
     assert!(f.single_results(&items).iter().all(|ok| *ok));
     assert!(verify_batch(&f.pvk, &items).unwrap().all_valid());
 }
