@@ -22,7 +22,8 @@ fn prove(c: &mut Criterion) {
     let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(CredentialCircuit::blank(), &mut rng)
         .expect("setup");
     let f = Fixture::new();
-    let prover = Prover::new(pk.clone()).expect("prover");
+    let our_vk = zkcred_setup::keys::verifying_key(&pk.vk).expect("vk");
+    let prover = Prover::new(pk.clone(), &our_vk).expect("prover");
     let inputs = f.public.to_field_elements();
     let proof = prover
         .prove(&f.public, &f.witness, &mut rng)

@@ -18,11 +18,10 @@ fn verify(c: &mut Criterion) {
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let (pk, _) = Groth16::<Bn254>::circuit_specific_setup(CredentialCircuit::blank(), &mut rng)
         .expect("setup");
-    let pvk = zkcred_setup::keys::verifying_key(&pk.vk)
-        .expect("vk")
-        .prepare();
+    let vk = zkcred_setup::keys::verifying_key(&pk.vk).expect("vk");
+    let pvk = vk.prepare();
     let f = Fixture::new();
-    let prover = Prover::new(pk).expect("prover");
+    let prover = Prover::new(pk, &vk).expect("prover");
     let inputs = f.public.to_field_elements();
     // Distinct proofs of one statement (fresh randomness each), as a platform would receive.
     let proofs: Vec<(Proof, Vec<_>)> = (0..256)

@@ -6,8 +6,14 @@
 //! (`SynthesisMode::Prove { construct_matrices: false }`) and calls
 //! `create_proof_with_reduction_and_matrices`: no re-synthesis of matrices, no re-inlining of
 //! linear combinations per proof. Proving is rayon-parallel (arkworks' `parallel` features).
+//!
+//! The prover does not trust its proving key (`key_check.rs`): [`Prover::new`] takes
+//! the verifying key the proving key is paired with and refuses an unsafe or inconsistent pair,
+//! and every proof is verified against that verifying key before it is returned.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod key_check;
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, Proof, ProvingKey};
@@ -22,6 +28,7 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 use zkcred_circuits::CredentialCircuit;
 use zkcred_core::statement::{check_satisfaction, PublicInputs, Violation, Witness};
+use zkcred_verifier::{PreparedVerifyingKey, VerifyingKey};
 
 /// Why a proof could not be made.
 #[derive(Debug, Error)]
@@ -32,6 +39,19 @@ pub enum ProveError {
     /// The proving key does not fit the credential circuit.
     #[error("the proving key does not fit the credential circuit: {0}")]
     KeyMismatch(String),
+    /// The proving key is unsafe to prove with (forgeable, degenerate or inconsistent); names
+    /// the part.
+    #[error("unsafe proving key: {0}")]
+    UnsafeKey(String),
+    /// The proving key's verifying key differs from the one it is paired with.
+    #[error("the proving key does not belong to the verifying key: {0} differs")]
+    KeyPairMismatch(&'static str),
+    /// The proof just made does not verify against the verifying key; it is discarded.
+    #[error(
+        "the proof made with this proving key does not verify against the verifying key \
+         (a broken or hostile key); it was discarded"
+    )]
+    ProofDoesNotVerify,
     /// Constraint synthesis or proving failed.
     #[error("proving failed: {0}")]
     Synthesis(String),
@@ -46,19 +66,23 @@ pub struct ProveTimings {
     pub witness: Duration,
     /// The Groth16 prover proper (QAP witness map and MSMs).
     pub groth16: Duration,
+    /// Verification of the proof against the verifying key.
+    pub verify: Duration,
 }
 
 /// A prover for the credential circuit with its matrices cached.
 pub struct Prover {
     pk: ProvingKey<Bn254>,
+    pvk: PreparedVerifyingKey,
     matrices: Vec<Matrix<Fr>>,
     num_instance_variables: usize,
     num_constraints: usize,
 }
 
 impl Prover {
-    /// Synthesizes the circuit once and checks that `pk` fits it.
-    pub fn new(pk: ProvingKey<Bn254>) -> Result<Self, ProveError> {
+    /// Synthesizes the circuit once and checks that `pk` fits it, is safe, and belongs to `vk`
+    /// (the verifying key verifiers use, e.g. the keys directory's `verification_key.json`).
+    pub fn new(pk: ProvingKey<Bn254>, vk: &VerifyingKey) -> Result<Self, ProveError> {
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Setup);
@@ -74,20 +98,16 @@ impl Prover {
             .map_err(|e| ProveError::Synthesis(e.to_string()))?
             .remove(R1CS_PREDICATE_LABEL)
             .ok_or_else(|| ProveError::Synthesis("no R1CS matrices".into()))?;
-        let fits = pk.vk.gamma_abc_g1.len() == num_instance_variables
-            && pk.a_query.len() == num_instance_variables + num_witness
-            && pk.l_query.len() == num_witness;
-        if !fits {
-            return Err(ProveError::KeyMismatch(format!(
-                "key has {} public inputs and {} witnesses; the circuit has {} and {}",
-                pk.vk.gamma_abc_g1.len().saturating_sub(1),
-                pk.l_query.len(),
-                num_instance_variables - 1,
-                num_witness
-            )));
-        }
+        let shape = key_check::Shape {
+            matrices: &matrices,
+            num_instance: num_instance_variables,
+            num_witness,
+            num_constraints,
+        };
+        let pvk = key_check::check_key(&pk, vk, &shape)?;
         Ok(Self {
             pk,
+            pvk,
             matrices,
             num_instance_variables,
             num_constraints,
@@ -97,6 +117,11 @@ impl Prover {
     /// The proving key.
     pub fn proving_key(&self) -> &ProvingKey<Bn254> {
         &self.pk
+    }
+
+    /// The verifying key the proving key is paired with, prepared.
+    pub fn verifying_key(&self) -> &PreparedVerifyingKey {
+        &self.pvk
     }
 
     /// The cached constraint matrices `[A, B, C]`.
@@ -114,7 +139,8 @@ impl Prover {
         self.num_constraints
     }
 
-    /// Proves the statement, or names the claim the witness fails.
+    /// Proves the statement, or names the claim the witness fails. The proof is returned only
+    /// once it verifies against the paired verifying key ([`ProveError::ProofDoesNotVerify`]).
     pub fn prove<R: RngCore + CryptoRng>(
         &self,
         public: &PublicInputs,
@@ -153,6 +179,10 @@ impl Prover {
         )
         .map_err(|e| ProveError::Synthesis(e.to_string()))?;
         t.groth16 = start.elapsed();
+
+        let start = Instant::now();
+        key_check::verify_own(&self.pvk, public, &proof)?;
+        t.verify = start.elapsed();
         Ok((proof, t))
     }
 

@@ -16,6 +16,7 @@ use zkcred_core::scope::scope_hash;
 use zkcred_core::statement::{PublicInputs, Violation, Witness};
 use zkcred_core::tree::SparseTree;
 use zkcred_prover::{ProveError, Prover};
+use zkcred_setup::keys::verifying_key;
 
 fn statement(birth: u64, today: &str, rng: &mut ChaCha20Rng) -> (PublicInputs, Witness) {
     let secret = HolderSecret::random(rng);
@@ -47,7 +48,7 @@ fn proofs_verify_with_ark_groth16_and_false_claims_are_named() {
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let (pk, vk) =
         Groth16::<Bn254>::circuit_specific_setup(CredentialCircuit::blank(), &mut rng).unwrap();
-    let prover = Prover::new(pk).unwrap();
+    let prover = Prover::new(pk, &verifying_key(&vk).unwrap()).unwrap();
     let (public, witness) = statement(20080229, "2026-11-24", &mut rng);
     let (proof, timings) = prover.prove_timed(&public, &witness, &mut rng).unwrap();
     assert!(timings.groth16 > timings.check);
@@ -76,6 +77,10 @@ fn key_for_another_circuit_is_refused() {
         }
     }
     let mut rng = ChaCha20Rng::seed_from_u64(4);
-    let (pk, _) = Groth16::<Bn254>::circuit_specific_setup(Tiny, &mut rng).unwrap();
-    assert!(matches!(Prover::new(pk), Err(ProveError::KeyMismatch(_))));
+    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(Tiny, &mut rng).unwrap();
+    let vk = verifying_key(&vk).unwrap();
+    assert!(matches!(
+        Prover::new(pk, &vk),
+        Err(ProveError::KeyMismatch(_))
+    ));
 }

@@ -37,7 +37,8 @@ pub struct Args {
     /// Directory for zkcred-proof.json, proof.json and public.json.
     #[arg(long)]
     pub out: PathBuf,
-    /// Print the prover's own timers (key loading, matrices, witness, Groth16) to stderr.
+    /// Print the prover's own timers (key loading, matrices, witness, Groth16, self-check) to
+    /// stderr.
     #[arg(long)]
     pub timings: bool,
 }
@@ -50,9 +51,10 @@ pub fn load_prover(keys: &Path) -> Result<(Prover, String)> {
 fn load_prover_timed(keys: &Path, timings: bool) -> Result<(Prover, String)> {
     let start = Instant::now();
     let (pk, id) = zkcred_setup::keys::read_proving_key(keys).map_err(malformed)?;
+    let vk = zkcred_setup::keys::read_verifying_key(keys).map_err(malformed)?;
     let loaded = start.elapsed();
     let start = Instant::now();
-    let prover = Prover::new(pk).map_err(malformed)?;
+    let prover = Prover::new(pk, &vk).map_err(malformed)?;
     if timings {
         eprintln!("timing: proving key read and validated in {loaded:.1?}");
         eprintln!(
@@ -152,12 +154,14 @@ pub fn prove(
             ProveError::Unsatisfied(v) => {
                 rejected(anyhow::anyhow!("cannot prove: {}", explain(&v)))
             }
+            e @ ProveError::ProofDoesNotVerify => malformed(e),
             other => rejected(other),
         })?;
     if timings {
         eprintln!("timing: claims checked natively in {:.1?}", t.check);
         eprintln!("timing: witness generated in {:.1?}", t.witness);
         eprintln!("timing: Groth16 (QAP and MSMs) in {:.1?}", t.groth16);
+        eprintln!("timing: own proof verified in {:.1?}", t.verify);
     }
     let schema = Schema::identity_v1();
     let by_name: BTreeMap<String, ark_bn254::Fr> = (0..8)
