@@ -147,7 +147,8 @@ impl<S> Ceremony<S> {
         &self.transcript
     }
 
-    /// Verifies everything in the directory so far against the ptau (any stage).
+    /// Verifies everything in the directory so far against the ptau (any stage); fails without
+    /// a participant's contribution.
     pub fn check(&self, ptau: &Path) -> Result<Report, CeremonyError> {
         Ok(verify_dir(ptau, &self.dir, &self.transcript)?.0)
     }
