@@ -33,4 +33,4 @@ pub use db::{IssuedCredential, IssuerDb};
 pub use error::{IssuerError, Result};
 pub use path::PathDocument;
 pub use record::CredentialRecord;
-pub use sink::{CredentialSink, FileSink, JsonLinesSink};
+pub use sink::{CredentialFile, CredentialSink, FileSink, JsonLinesSink};
