@@ -13,6 +13,7 @@
 //! A reader therefore sees the old file or the complete new one, never a partial one, and after
 //! a crash at most a `.…tmp` file is left behind, which no reader ever opens. The mode is the
 //! file's permission bits as given to `open(2)`, so the process umask can only narrow it.
+//! [`create_new`] needs a filesystem with hard links (any native Unix filesystem).
 
 use rand::RngCore;
 use std::fs::{File, OpenOptions};
@@ -58,8 +59,10 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
-/// Makes the directory entries of `path`'s directory durable.
-fn sync_dir(path: &Path) -> io::Result<()> {
+/// Makes the directory entries of `path`'s directory durable (after a file was created or
+/// renamed there: without it a crash can lose the new name even though the file's data was
+/// synced).
+pub fn sync_dir(path: &Path) -> io::Result<()> {
     File::open(parent(path))?.sync_all()
 }
 

@@ -93,7 +93,8 @@ impl IssuerDb {
                 std::io::ErrorKind::AlreadyExists => IssuerError::AlreadyExists(path.into()),
                 _ => IssuerError::Io(e),
             })?;
-        let created = Self::create_tables(path);
+        let created = Self::create_tables(path)
+            .and_then(|()| zkcred_core::atomic_file::sync_dir(path).map_err(IssuerError::Io));
         if created.is_err() {
             // Leave nothing half-made behind; the error that matters is the first one.
             let _ = std::fs::remove_file(path);

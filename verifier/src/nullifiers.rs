@@ -48,6 +48,7 @@ impl NullifierStore {
     /// [`Error::StoreBusy`] if it is still open after that.
     pub fn open_waiting(path: impl AsRef<Path>, lock_timeout: Duration) -> Result<Self> {
         let path = path.as_ref();
+        let existed = path.exists();
         let start = Instant::now();
         let db = retry_while_busy(
             lock_timeout,
@@ -65,6 +66,11 @@ impl NullifierStore {
         let txn = db.begin_write().map_err(store_err)?;
         txn.open_table(NULLIFIERS).map_err(store_err)?;
         txn.commit().map_err(store_err)?;
+        if !existed {
+            // A new store's name must survive a crash like its first records.
+            zkcred_core::atomic_file::sync_dir(path)
+                .map_err(|e| Error::Store(format!("{}: {e}", path.display())))?;
+        }
         Ok(Self { db })
     }
 
