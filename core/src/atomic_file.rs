@@ -26,8 +26,7 @@ const NAME_ATTEMPTS: usize = 8;
 
 /// Writes `contents` to `path` atomically, replacing any file there, with Unix `mode`.
 pub fn write(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
-    let tmp = TempFile::create(path, mode)?;
-    let tmp = tmp.fill(contents)?;
+    let tmp = TempFile::create(path, mode)?.fill(contents)?;
     std::fs::rename(&tmp.path, path)?;
     tmp.disarm();
     sync_dir(path)
@@ -37,8 +36,29 @@ pub fn write(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
 /// [`io::ErrorKind::AlreadyExists`] (and changes nothing) if anything exists at `path`, even
 /// when another process creates it concurrently.
 pub fn create_new(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
-    let tmp = TempFile::create(path, mode)?;
-    let tmp = tmp.fill(contents)?;
+    let tmp = TempFile::create(path, mode)?.fill(contents)?;
+    publish(tmp, path)
+}
+
+/// Creates a file at `path` that `build` makes under a temporary name (given an empty file with
+/// `mode` there), so that `path` only ever holds the finished file: a database initialized by
+/// `build`, say, and never one half-initialized by a crash. Like [`create_new`] it fails with
+/// [`io::ErrorKind::AlreadyExists`] if anything exists at `path`; on any error the temporary
+/// file is removed.
+pub fn create_new_with(
+    path: &Path,
+    mode: u32,
+    build: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
+    let tmp = TempFile::create(path, mode)?.fill(&[])?;
+    build(&tmp.path)?;
+    File::open(&tmp.path)?.sync_all()?;
+    publish(tmp, path)
+}
+
+/// Links the finished temporary file to `path` (refusing to replace anything), drops the
+/// temporary name and makes the new name durable.
+fn publish(tmp: TempFile, path: &Path) -> io::Result<()> {
     std::fs::hard_link(&tmp.path, path)?;
     // From here the file is in place under its final name; the temporary name goes.
     drop(tmp);
@@ -240,6 +260,24 @@ mod tests {
         assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(std::fs::read(&p).unwrap(), b"first");
         assert_eq!(names(d.path()), ["c.json"]);
+    }
+
+    #[test]
+    fn create_new_with_publishes_only_the_finished_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("store.db");
+        create_new_with(&p, 0o600, |tmp| {
+            assert!(!p.exists(), "the target appears only when finished");
+            std::fs::write(tmp, b"initialized")
+        })
+        .unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"initialized");
+        assert_eq!(mode(&p), 0o600);
+        let e = create_new_with(&p, 0o600, |_| Ok(())).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        let failing = d.path().join("failing.db");
+        assert!(create_new_with(&failing, 0o600, |_| Err(io::Error::other("no"))).is_err());
+        assert_eq!(names(d.path()), ["store.db"]);
     }
 
     #[test]

@@ -21,7 +21,6 @@ use crate::tree::{read_path, set_run};
 use rand::{CryptoRng, RngCore};
 use redb::{Database, ReadableDatabase, ReadableTable, TableError, WriteTransaction};
 use serde_json::Value;
-use std::fs::OpenOptions;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -84,22 +83,15 @@ impl IssuerDb {
     /// Fails with [`IssuerError::AlreadyExists`] if anything exists at `path`.
     pub fn init(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        // `create_new` claims the path atomically; redb then initializes the empty file.
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| match e.kind() {
+        // The database is made under a temporary name and linked into place only when complete,
+        // so a crash during `init` never leaves a half-initialized file at `path`.
+        let build = |tmp: &Path| Self::create_tables(tmp).map_err(std::io::Error::other);
+        zkcred_core::atomic_file::create_new_with(path, 0o644, build).map_err(|e| {
+            match e.kind() {
                 std::io::ErrorKind::AlreadyExists => IssuerError::AlreadyExists(path.into()),
                 _ => IssuerError::Io(e),
-            })?;
-        let created = Self::create_tables(path)
-            .and_then(|()| zkcred_core::atomic_file::sync_dir(path).map_err(IssuerError::Io));
-        if created.is_err() {
-            // Leave nothing half-made behind; the error that matters is the first one.
-            let _ = std::fs::remove_file(path);
-        }
-        created?;
+            }
+        })?;
         Self::open(path)
     }
 

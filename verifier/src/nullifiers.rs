@@ -29,6 +29,23 @@ fn key(scope: &str, nullifier: Fr) -> [u8; 64] {
     k
 }
 
+/// Creates an empty store at `path`: initialized under a temporary name and linked into place
+/// only when complete (`zkcred_core::atomic_file::create_new_with`), so a crash during creation
+/// never leaves a file that is not a store. If another verifier created it first, that one wins.
+fn create(path: &Path) -> Result<()> {
+    let init = |tmp: &Path| -> std::io::Result<()> {
+        let db = Database::create(tmp).map_err(std::io::Error::other)?;
+        let txn = db.begin_write().map_err(std::io::Error::other)?;
+        txn.open_table(NULLIFIERS).map_err(std::io::Error::other)?;
+        txn.commit().map_err(std::io::Error::other)
+    };
+    match zkcred_core::atomic_file::create_new_with(path, 0o644, init) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::Store(format!("creating {}: {e}", path.display()))),
+    }
+}
+
 /// Nullifiers already used, per scope, on disk.
 #[derive(Debug)]
 pub struct NullifierStore {
@@ -48,11 +65,13 @@ impl NullifierStore {
     /// [`Error::StoreBusy`] if it is still open after that.
     pub fn open_waiting(path: impl AsRef<Path>, lock_timeout: Duration) -> Result<Self> {
         let path = path.as_ref();
-        let existed = path.exists();
+        if std::fs::symlink_metadata(path).is_err() {
+            create(path)?;
+        }
         let start = Instant::now();
         let db = retry_while_busy(
             lock_timeout,
-            || Database::create(path),
+            || Database::open(path),
             |e| matches!(e, DatabaseError::DatabaseAlreadyOpen),
         )
         .map_err(|e| match e {
@@ -62,15 +81,10 @@ impl NullifierStore {
             },
             e => store_err(e),
         })?;
-        // Create the table up front so that readers never meet a missing table.
+        // A store made elsewhere may lack the table: create it so that readers never miss it.
         let txn = db.begin_write().map_err(store_err)?;
         txn.open_table(NULLIFIERS).map_err(store_err)?;
         txn.commit().map_err(store_err)?;
-        if !existed {
-            // A new store's name must survive a crash like its first records.
-            zkcred_core::atomic_file::sync_dir(path)
-                .map_err(|e| Error::Store(format!("{}: {e}", path.display())))?;
-        }
         Ok(Self { db })
     }
 
