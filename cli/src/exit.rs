@@ -3,7 +3,9 @@
 //! `0` success (for `verify`: the proof is valid); `1` a false or rejected statement (invalid
 //! proof, claim not satisfied, nullifier reused, root outside the window) or an operation that
 //! failed; `2` malformed input or usage (bad JSON, truncated key, point not on the curve,
-//! unknown policy attribute, wrong key for the circuit).
+//! unknown policy attribute, wrong key for the circuit); `3` a store (issuer database, nullifier
+//! store) could not be used: another process kept it locked past the wait (see [`crate::lock`])
+//! or its storage failed. Nothing is known about the input then; retrying later may succeed.
 
 use std::fmt;
 
@@ -11,6 +13,8 @@ use std::fmt;
 pub const REJECTED: u8 = 1;
 /// The input is malformed, or the command was misused.
 pub const MALFORMED: u8 = 2;
+/// A store could not be opened or used (locked past the wait, storage failure).
+pub const UNAVAILABLE: u8 = 3;
 
 /// An error with the exit code it should produce.
 #[derive(Debug)]
@@ -42,6 +46,15 @@ pub fn malformed(error: impl Into<anyhow::Error>) -> anyhow::Error {
 pub fn rejected(error: impl Into<anyhow::Error>) -> anyhow::Error {
     Failure {
         code: REJECTED,
+        error: error.into(),
+    }
+    .into()
+}
+
+/// Marks an error as an unavailable store (exit 3).
+pub fn unavailable(error: impl Into<anyhow::Error>) -> anyhow::Error {
+    Failure {
+        code: UNAVAILABLE,
         error: error.into(),
     }
     .into()

@@ -1,12 +1,13 @@
 //! `zkcred`: zero-knowledge credentials from the command line.
 //!
 //! See the README for a walkthrough. Exit codes: 0 success, 1 rejected or failed, 2 malformed
-//! input or usage (see [`exit`]).
+//! input or usage, 3 a store locked or failing (see [`exit`]).
 #![forbid(unsafe_code)]
 
 mod cmd;
 mod exit;
 mod files;
+mod lock;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -187,6 +187,10 @@ impl Ledger {
         line.push(b'\n');
         f.write_all(&line).map_err(|e| self.io(e))?;
         f.sync_all().map_err(|e| self.io(e))?;
+        if entries.is_empty() {
+            // The file may be new: make its name durable too.
+            crate::atomic_file::sync_dir(&self.path).map_err(|e| self.io(e))?;
+        }
         Ok(entry)
     }
 

@@ -4,15 +4,18 @@
 //! scalar field: circomlib-compatible [`poseidon`], the 4-ary issuer [`tree`], the holder
 //! [`credential`] and its [`schema`], [`policy`] compilation to [`statement::PublicInputs`], and
 //! [`statement::check_satisfaction`], which restates every constraint of the circuit natively.
-//! This crate has no R1CS dependencies.
+//! [`atomic_file`] is the one way every zkcred file is written. This crate has no R1CS
+//! dependencies.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod anchor;
+pub mod atomic_file;
 pub mod credential;
 pub mod date;
 pub mod encoding;
 pub mod error;
+pub mod lock_wait;
 pub mod name;
 pub mod nullifier;
 pub mod policy;

@@ -11,6 +11,7 @@ use crate::credential::{validate_schema, Credential, Draft, IssueContext};
 use crate::error::{IssuerError, Result};
 use crate::path::PathDocument;
 use crate::record::CredentialRecord;
+use crate::sink::CredentialSink;
 use crate::tables::{
     read_node, read_u64, CREDENTIALS, FORMAT_MARKER, FORMAT_VERSION, META, META_FORMAT,
     META_ISSUED, META_ISSUER_ID, META_NEXT_INDEX, META_REVOKED, META_VERSION, NODES,
@@ -20,11 +21,12 @@ use crate::tree::{read_path, set_run};
 use rand::{CryptoRng, RngCore};
 use redb::{Database, ReadableDatabase, ReadableTable, TableError, WriteTransaction};
 use serde_json::Value;
-use std::fs::OpenOptions;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use zkcred_core::anchor::{AnchorEntry, Ledger};
 use zkcred_core::credential::random_salt;
+use zkcred_core::lock_wait::retry_while_busy;
 use zkcred_core::schema::Schema;
 use zkcred_core::tree::{check_index, LeafIndex, MerklePath, CAPACITY, DEPTH};
 use zkcred_core::Fr;
@@ -32,7 +34,7 @@ use zkcred_core::Fr;
 /// The issuer's durable state (see the module docs).
 ///
 /// The file is locked while open: a second `open` of the same file, from this process or another,
-/// fails instead of interleaving writes.
+/// fails (or, with [`IssuerDb::open_waiting`], waits) instead of interleaving writes.
 #[derive(Debug)]
 pub struct IssuerDb {
     pub(crate) db: Database,
@@ -81,21 +83,15 @@ impl IssuerDb {
     /// Fails with [`IssuerError::AlreadyExists`] if anything exists at `path`.
     pub fn init(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        // `create_new` claims the path atomically; redb then initializes the empty file.
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| match e.kind() {
+        // The database is made under a temporary name and linked into place only when complete,
+        // so a crash during `init` never leaves a half-initialized file at `path`.
+        let build = |tmp: &Path| Self::create_tables(tmp).map_err(std::io::Error::other);
+        zkcred_core::atomic_file::create_new_with(path, 0o644, build).map_err(|e| {
+            match e.kind() {
                 std::io::ErrorKind::AlreadyExists => IssuerError::AlreadyExists(path.into()),
                 _ => IssuerError::Io(e),
-            })?;
-        let created = Self::create_tables(path);
-        if created.is_err() {
-            // Leave nothing half-made behind; the error that matters is the first one.
-            let _ = std::fs::remove_file(path);
-        }
-        created?;
+            }
+        })?;
         Self::open(path)
     }
 
@@ -123,7 +119,16 @@ impl IssuerDb {
     ///
     /// Fails with [`IssuerError::NotFound`] if there is no file, [`IssuerError::NotAnIssuerDb`]
     /// if the file is not one, and [`IssuerError::UnsupportedVersion`] for another format version.
+    /// A database that another process has open fails at once with [`IssuerError::Locked`];
+    /// [`IssuerDb::open_waiting`] waits for it.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_waiting(path, Duration::ZERO)
+    }
+
+    /// Opens an existing issuer database like [`IssuerDb::open`], waiting up to `lock_timeout`
+    /// for another process to close it (see `zkcred_core::lock_wait`); fails with
+    /// [`IssuerError::Locked`] if it is still open after that.
+    pub fn open_waiting(path: impl AsRef<Path>, lock_timeout: Duration) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let not_issuer = |reason: &str| IssuerError::NotAnIssuerDb {
             path: path.clone(),
@@ -140,7 +145,17 @@ impl IssuerDb {
         if !has_redb_magic(&path)? {
             return Err(not_issuer("not a redb database file"));
         }
-        let db = Database::open(&path).map_err(|e| match e {
+        let start = Instant::now();
+        let db = retry_while_busy(
+            lock_timeout,
+            || Database::open(&path),
+            |e| matches!(e, redb::DatabaseError::DatabaseAlreadyOpen),
+        )
+        .map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => IssuerError::Locked {
+                path: path.clone(),
+                waited_ms: start.elapsed().as_millis(),
+            },
             redb::DatabaseError::Storage(redb::StorageError::Corrupted(m)) => not_issuer(&m),
             redb::DatabaseError::Storage(redb::StorageError::Io(e))
                 if e.kind() == std::io::ErrorKind::InvalidData =>
@@ -255,7 +270,8 @@ impl IssuerDb {
     ///
     /// Encodes `attrs` with `schema` (fresh random name salt and leaf salt from `rng`), computes
     /// the leaf, and appends it at the next index with its 16 ancestors and its record, in one
-    /// transaction.
+    /// transaction. The credential is returned only after the transaction committed: a caller
+    /// that must not lose it to a crash delivers it with [`IssuerDb::issue_to`] instead.
     pub fn issue_at<R: RngCore + CryptoRng>(
         &mut self,
         hpk: Fr,
@@ -264,13 +280,41 @@ impl IssuerDb {
         rng: &mut R,
         now_unix: u64,
     ) -> Result<IssuedCredential> {
+        self.issue_to(hpk, attrs, schema, rng, now_unix, &mut |_: &Credential| {
+            Ok::<(), std::io::Error>(())
+        })
+    }
+
+    /// Issues one credential like [`IssuerDb::issue_at`], handing it to `sink` **before** its
+    /// transaction commits, as bulk issuance does (see [`crate::sink`]).
+    ///
+    /// If the sink fails, nothing is committed and the error is [`IssuerError::Io`]. If the sink
+    /// succeeded and the commit then fails (or the process dies before it), the sink holds a
+    /// credential that was never issued: its `leafIndex` is not below the reopened database's
+    /// `next_index()`, or the leaf stored there differs, and the index will be issued again.
+    /// [`crate::sink::CredentialFile`] is the sink for one durable credential file.
+    pub fn issue_to<R, S>(
+        &mut self,
+        hpk: Fr,
+        attrs: &Value,
+        schema: &Schema,
+        rng: &mut R,
+        now_unix: u64,
+        sink: &mut S,
+    ) -> Result<IssuedCredential>
+    where
+        R: RngCore + CryptoRng,
+        S: CredentialSink + ?Sized,
+    {
         validate_schema(schema)?;
         let name_salt = random_salt(rng);
         let salt = random_salt(rng);
         let draft = Draft::new(schema, hpk, attrs, name_salt, salt)?;
         let ctx = IssueContext::new(schema, self.issuer_id, now_unix);
         let credential = ctx.credential(draft, self.check_room(1)?);
-        self.append(std::slice::from_ref(&credential))?;
+        let batch = std::slice::from_ref(&credential);
+        sink.batch(batch)?;
+        self.append(batch)?;
         Ok(IssuedCredential {
             credential,
             root: self.root,

@@ -13,6 +13,16 @@ pub enum IssuerError {
     /// The embedded database failed (I/O, locking, storage).
     #[error("issuer database: {0}")]
     Database(#[source] Box<redb::Error>),
+    /// Another process kept the database open (locked) for longer than the wait allowed.
+    #[error(
+        "issuer database {path} is in use by another process (gave up waiting for its lock after {waited_ms} ms)"
+    )]
+    Locked {
+        /// The file.
+        path: PathBuf,
+        /// How long this process waited, in milliseconds.
+        waited_ms: u128,
+    },
     /// `init` was asked to create a database where a file already exists.
     #[error("{0} already exists; refusing to overwrite it (open it instead)")]
     AlreadyExists(PathBuf),

@@ -1,7 +1,8 @@
 //! The zkcred issuer: a durable 4-ary Poseidon Merkle tree of credentials.
 //!
 //! The issuer (the identity authority) keeps its tree in one [redb] file ([`IssuerDb`]), issues
-//! credentials into it one at a time ([`IssuerDb::issue`]) or in bulk from JSON lines
+//! credentials into it one at a time ([`IssuerDb::issue`]; [`IssuerDb::issue_to`] delivers the
+//! credential durably before its leaf commits) or in bulk from JSON lines
 //! ([`IssuerDb::issue_bulk`]), revokes them ([`IssuerDb::revoke`]), serves Merkle paths
 //! ([`IssuerDb::path_json`]) and anchors roots ([`IssuerDb::anchor`]). The tree is
 //! `zkcred_core::tree`'s: depth 16, node `H(c0, c1, c2, c3)`, empty subtrees as zero hashes.
@@ -33,4 +34,4 @@ pub use db::{IssuedCredential, IssuerDb};
 pub use error::{IssuerError, Result};
 pub use path::PathDocument;
 pub use record::CredentialRecord;
-pub use sink::{CredentialSink, FileSink, JsonLinesSink};
+pub use sink::{CredentialFile, CredentialSink, FileSink, JsonLinesSink};

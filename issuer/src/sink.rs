@@ -8,11 +8,15 @@
 //! holds at most one batch beyond what the database holds: the credentials whose `leafIndex` is
 //! not below the reopened database's `next_index()`. Discard those; their indices will be issued
 //! again.
+//!
+//! Single issuance ([`crate::IssuerDb::issue_to`]) follows the same order with a batch of one;
+//! [`CredentialFile`] makes that one credential a durable file of its own before the commit.
 
 use crate::credential::Credential;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 /// Receives the credentials of a bulk issuance (see the module docs for the ordering).
 pub trait CredentialSink {
@@ -108,5 +112,60 @@ impl CredentialSink for FileSink {
     fn batch(&mut self, credentials: &[Credential]) -> io::Result<()> {
         self.lines.batch(credentials)?;
         self.lines.out.get_ref().sync_data()
+    }
+}
+
+/// Writes one credential to a new file, durably, before its issuance commits.
+///
+/// The file is created with `zkcred_core::atomic_file::create_new`: mode 0600 (it holds the
+/// holder's name, birth date and salts), never overwriting anything, complete or absent after a
+/// crash. If the issuance then fails to commit, [`CredentialFile::discard`] removes it.
+#[derive(Debug)]
+pub struct CredentialFile {
+    path: PathBuf,
+    written: bool,
+}
+
+impl CredentialFile {
+    /// A sink that will create `path`.
+    pub fn new(path: impl AsRef<Path>) -> Self {
+        Self {
+            path: path.as_ref().to_path_buf(),
+            written: false,
+        }
+    }
+
+    /// Whether the file was written by this sink.
+    pub fn is_written(&self) -> bool {
+        self.written
+    }
+
+    /// Removes the file if this sink wrote it (after a failed commit); never touches a file that
+    /// was there before.
+    pub fn discard(&mut self) -> io::Result<()> {
+        if std::mem::take(&mut self.written) {
+            std::fs::remove_file(&self.path)?;
+        }
+        Ok(())
+    }
+
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("{}: {e}", self.path.display()))
+    }
+}
+
+impl CredentialSink for CredentialFile {
+    fn credential(&mut self, credential: &Credential) -> io::Result<()> {
+        if self.written {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{}: one credential per file", self.path.display()),
+            ));
+        }
+        let text = credential.to_json_pretty();
+        zkcred_core::atomic_file::create_new(&self.path, text.as_bytes(), 0o600)
+            .map_err(|e| self.named(e))?;
+        self.written = true;
+        Ok(())
     }
 }

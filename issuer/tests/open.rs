@@ -85,11 +85,22 @@ fn init_refuses_an_existing_file_and_open_a_missing_one() {
 fn a_second_open_of_the_same_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("issuer.redb");
-    let _db = IssuerDb::init(&file).unwrap();
+    let db = IssuerDb::init(&file).unwrap();
     assert!(matches!(
         IssuerDb::open(&file),
-        Err(IssuerError::Database(_))
+        Err(IssuerError::Locked { .. })
     ));
+    // Waiting gives up after the timeout with the same error, naming the file.
+    let e = IssuerDb::open_waiting(&file, std::time::Duration::from_millis(50)).unwrap_err();
+    assert!(matches!(e, IssuerError::Locked { .. }), "{e}");
+    assert!(e.to_string().contains("issuer.redb"), "{e}");
+    // Once the holder closes it, a waiting open gets it.
+    let closer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        drop(db);
+    });
+    IssuerDb::open_waiting(&file, std::time::Duration::from_secs(60)).unwrap();
+    closer.join().unwrap();
 }
 
 #[test]

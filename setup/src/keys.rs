@@ -9,7 +9,6 @@ use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use zkcred_verifier::snarkjs::{verifying_key_from_json, verifying_key_to_json};
 use zkcred_verifier::VerifyingKey;
@@ -35,22 +34,9 @@ pub fn verifying_key(vk: &ark_groth16::VerifyingKey<Bn254>) -> Result<VerifyingK
     .map_err(SetupError::InvalidVerifyingKey)
 }
 
-/// Writes `contents` to `path` atomically (temporary file, fsync, rename) with `mode` on Unix.
+/// Writes `contents` to `path` atomically with Unix `mode` (see `zkcred_core::atomic_file`).
 pub fn write_file(path: &Path, contents: &[u8], mode: u32) -> Result<(), SetupError> {
-    let tmp = path.with_extension("tmp");
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut f = opts.open(&tmp).map_err(SetupError::io(&tmp))?;
-    f.write_all(contents).map_err(SetupError::io(&tmp))?;
-    f.sync_all().map_err(SetupError::io(&tmp))?;
-    fs::rename(&tmp, path).map_err(SetupError::io(path))
+    zkcred_core::atomic_file::write(path, contents, mode).map_err(SetupError::io(path))
 }
 
 /// Writes a keys directory for `pk`; returns the circuit id.

@@ -6,8 +6,9 @@
 //! statement* (well-formed input whose claim is false or does not answer this verifier's
 //! request: an invalid proof, a root that is not anchored or has expired, a date out of the
 //! window, the wrong scope or request, a reused nullifier), and both from an *internal* failure
-//! of the verifier's own storage. The CLI maps malformed input to exit code 2 and a rejected
-//! statement to exit code 1.
+//! of the verifier's own storage (it failed, or another process kept it locked past the wait).
+//! The CLI maps malformed input to exit code 2, a rejected statement to exit code 1 and an
+//! internal failure to exit code 3.
 
 use thiserror::Error;
 use zkcred_core::anchor::AnchorError;
@@ -213,6 +214,16 @@ pub enum Error {
     /// The nullifier store failed.
     #[error("nullifier store: {0}")]
     Store(String),
+    /// Another process kept the nullifier store open (locked) for longer than the wait allowed.
+    #[error(
+        "nullifier store {path} is in use by another process (gave up waiting for its lock after {waited_ms} ms)"
+    )]
+    StoreBusy {
+        /// The store's file.
+        path: String,
+        /// How long this process waited, in milliseconds.
+        waited_ms: u128,
+    },
 }
 
 impl Error {
@@ -244,7 +255,7 @@ impl Error {
             | Root(_)
             | Disclosure(_)
             | NullifierReused { .. } => ErrorKind::Rejected,
-            Store(_) => ErrorKind::Internal,
+            Store(_) | StoreBusy { .. } => ErrorKind::Internal,
             BatchItem { source, .. } => source.kind(),
         }
     }
@@ -370,6 +381,11 @@ mod tests {
         }
         let internal = Error::Store(s());
         assert_eq!(internal.kind(), ErrorKind::Internal);
+        let busy = Error::StoreBusy {
+            path: s(),
+            waited_ms: 10_000,
+        };
+        assert_eq!(busy.kind(), ErrorKind::Internal);
         let item = |source| Error::BatchItem {
             index: 4,
             source: Box::new(source),
@@ -382,7 +398,7 @@ mod tests {
         .is_malformed());
         assert!(item(Error::InvalidProof).is_rejected());
         assert_eq!(item(Error::Store(s())).kind(), ErrorKind::Internal);
-        for e in malformed.iter().chain(&rejected).chain([&internal]) {
+        for e in malformed.iter().chain(&rejected).chain([&internal, &busy]) {
             assert!(!e.to_string().contains('\n'), "{e}");
         }
         assert_eq!(

@@ -58,7 +58,7 @@ pub fn new_key(path: &Path) -> Result<HolderSecret> {
         hpk: fr_to_string(&secret.public_key()),
     };
     let text = serde_json::to_string_pretty(&file)?;
-    files::write(path, &text, 0o600)?;
+    files::create(path, &text, 0o600)?;
     Ok(secret)
 }
 

@@ -1,8 +1,8 @@
 //! `zkcred issuer`: the issuer's durable tree.
 
-use crate::exit::{malformed, rejected};
+use crate::exit::{malformed, rejected, unavailable};
 use crate::files;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use zkcred_core::anchor::Ledger;
 use zkcred_core::encoding::{fr_to_string, parse_fr};
 use zkcred_core::schema::Schema;
-use zkcred_issuer::{IssuerDb, IssuerError, JsonLinesSink};
+use zkcred_issuer::{Credential, CredentialFile, CredentialSink, FileSink, IssuerDb, IssuerError};
 
 /// Issuer subcommands.
 #[derive(Subcommand)]
@@ -96,7 +96,8 @@ pub enum Command {
     },
 }
 
-/// Maps issuer errors to exit codes: bad input is malformed, everything else a failure.
+/// Maps issuer errors to exit codes: bad input is malformed (2), a locked or failing database
+/// unavailable (3), everything else a failure (1).
 fn classify(e: IssuerError) -> anyhow::Error {
     match &e {
         IssuerError::Attributes(_)
@@ -112,25 +113,73 @@ fn classify(e: IssuerError) -> anyhow::Error {
         {
             malformed(e)
         }
+        IssuerError::Locked { .. } | IssuerError::Database(_) => unavailable(e),
         _ => rejected(e),
     }
 }
 
-/// Opens an existing database.
+/// Opens an existing database, waiting for another process to close it (see [`crate::lock`]).
 pub fn open(db: &Path) -> Result<IssuerDb> {
-    IssuerDb::open(db).map_err(classify)
+    IssuerDb::open_waiting(db, crate::lock::timeout()?).map_err(classify)
 }
 
-/// Issues one credential and writes it; returns its leaf index.
+/// Issues one credential; returns its leaf index.
+///
+/// The credential file (mode 0600) is written and synced before the leaf commits, so no
+/// committed leaf is ever without its file. If the write fails nothing is committed; if the
+/// commit fails the file is removed; after a crash between the two the file is left unreferenced
+/// (its leaf is not in the database, and the index is issued again).
 pub fn issue(db: &mut IssuerDb, hpk: &str, attrs: &serde_json::Value, out: &Path) -> Result<u32> {
     let hpk = parse_fr(hpk).map_err(|e| malformed(anyhow::anyhow!("--hpk: {e}")))?;
     files::ensure_absent(out)?;
-    let issued = db
-        .issue(hpk, attrs, &Schema::identity_v1(), &mut OsRng)
-        .map_err(classify)?;
-    files::write_public(out, &issued.credential.to_json_pretty())?;
-    Ok(issued.credential.leaf_index())
+    let mut file = CredentialFile::new(out);
+    let issued = {
+        let mut sink = |c: &Credential| -> std::io::Result<()> {
+            file.credential(c)?;
+            pause_point("issue-before-commit");
+            Ok(())
+        };
+        let now = zkcred_issuer::time::now_unix();
+        db.issue_to(
+            hpk,
+            attrs,
+            &Schema::identity_v1(),
+            &mut OsRng,
+            now,
+            &mut sink,
+        )
+    };
+    match issued {
+        Ok(issued) => Ok(issued.credential.leaf_index()),
+        Err(e) => {
+            let removed = file.discard();
+            let e = classify(e);
+            match removed {
+                Ok(()) => Err(e),
+                Err(r) => Err(e.context(format!(
+                    "{} was written but its leaf did not commit, and removing it failed ({r}): discard it",
+                    out.display()
+                ))),
+            }
+        }
+    }
 }
+
+/// A test hook, compiled into debug builds only: with `ZKCRED_TEST_PAUSE=<name>` the process
+/// prints `paused: <name>` to stderr at the named point and sleeps until it is killed, so that
+/// a test can SIGKILL it exactly there. Release builds have no such point.
+#[cfg(debug_assertions)]
+fn pause_point(name: &str) {
+    if std::env::var_os("ZKCRED_TEST_PAUSE").is_some_and(|v| v == name) {
+        eprintln!("paused: {name}");
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn pause_point(_: &str) {}
 
 /// Writes the path of `index` to `out`.
 pub fn write_path(db: &IssuerDb, index: u64, out: &Path) -> Result<()> {
@@ -183,10 +232,7 @@ pub fn run(c: Command) -> Result<()> {
         } => {
             let reader = std::fs::File::open(&input)
                 .map_err(|e| malformed(anyhow::anyhow!("cannot read {}: {e}", input.display())))?;
-            files::ensure_absent(&out)?;
-            let file = std::fs::File::create(&out)
-                .with_context(|| format!("creating {}", out.display()))?;
-            let mut sink = JsonLinesSink::new(std::io::BufWriter::new(file));
+            let mut sink = FileSink::new(files::create_private(&out)?);
             let mut d = open(&db)?;
             let bar = ProgressBar::new_spinner();
             bar.set_style(

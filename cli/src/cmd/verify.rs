@@ -1,10 +1,12 @@
 //! `zkcred verify`: the platform checks proofs against its own request.
 //!
 //! Exit 0: every proof is valid (and, with `--nullifiers`, recorded); 1: a proof is invalid or
-//! rejected (the reason is printed); 2: malformed input or usage.
+//! rejected (the reason is printed; a nullifier already used is a rejection); 2: malformed input
+//! or usage; 3: the nullifier store could not be used (another verifier kept it locked past the
+//! wait, see `ZKCRED_LOCK_TIMEOUT`, or its storage failed).
 
 use crate::cmd::prove::read_request;
-use crate::exit::{malformed, rejected};
+use crate::exit::{malformed, rejected, unavailable};
 use crate::files;
 use anyhow::Result;
 use clap::Args as ClapArgs;
@@ -14,7 +16,7 @@ use zkcred_core::date::Date;
 use zkcred_core::encoding::fr_to_string;
 use zkcred_verifier::snarkjs::verifying_key_from_json;
 use zkcred_verifier::{
-    Context, Error, NullifierStore, PreparedVerifyingKey, ProofEnvelope, Verified,
+    Context, Error, ErrorKind, NullifierStore, PreparedVerifyingKey, ProofEnvelope, Verified,
 };
 
 /// Arguments of `zkcred verify`.
@@ -46,12 +48,12 @@ pub struct Args {
     pub window: u64,
 }
 
-/// Maps verifier errors to exit codes: malformed input 2, everything else 1.
+/// Maps verifier errors to exit codes: malformed input 2, a failing store 3, a rejection 1.
 pub fn classify(e: Error) -> anyhow::Error {
-    if e.is_malformed() {
-        malformed(e)
-    } else {
-        rejected(e)
+    match e.kind() {
+        ErrorKind::Malformed => malformed(e),
+        ErrorKind::Internal => unavailable(e),
+        ErrorKind::Rejected => rejected(e),
     }
 }
 
@@ -114,7 +116,9 @@ pub fn run(a: Args) -> Result<()> {
         window: a.window,
     };
     let store = match &a.nullifiers {
-        Some(p) => Some(NullifierStore::open(p).map_err(classify)?),
+        Some(p) => {
+            Some(NullifierStore::open_waiting(p, crate::lock::timeout()?).map_err(classify)?)
+        }
         None => None,
     };
     let mut envelopes = Vec::with_capacity(a.proof.len());

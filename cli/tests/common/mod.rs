@@ -2,6 +2,7 @@
 // Each test binary uses a subset of these helpers.
 #![allow(dead_code)]
 
+use assert_cmd::cargo::CommandCargoExt;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -31,16 +32,48 @@ pub fn zkcred_code(args: &[&str]) -> Option<i32> {
         .code()
 }
 
+/// One holder's attributes, as `issuer issue --attrs` reads them.
+pub const ATTRS: &str = r#"{"name": "Alice", "real_name_verified": true, "birth_date": "1990-01-01", "expiry_date": "2031-01-01", "nationality": 156, "region": 110105, "document_type": 1}"#;
+
+/// `zkcred verify` of the proof made by [`issue_and_prove`] in `dir`, recording its nullifier in
+/// `store`.
+pub fn verify_command(dir: &Path, keys: &Path, store: &Path) -> std::process::Command {
+    let mut c = std::process::Command::cargo_bin("zkcred").unwrap();
+    c.arg("verify")
+        .arg("--keys")
+        .arg(keys)
+        .arg("--request")
+        .arg(dir.join("r.json"))
+        .arg("--proof")
+        .arg(dir.join("out").join("zkcred-proof.json"))
+        .arg("--ledger")
+        .arg(dir.join("ledger"))
+        .arg("--now")
+        .arg("2026-11-24")
+        .arg("--nullifiers")
+        .arg(store);
+    c
+}
+
+/// The `next index` that `zkcred issuer check --db db` reports (after asserting the tree is
+/// consistent).
+pub fn checked_next_index(db: &Path) -> u64 {
+    let check = zkcred(&["issuer", "check", "--db", db.to_str().unwrap()]);
+    assert!(check.starts_with("tree consistent"), "{check}");
+    check
+        .split("next index ")
+        .nth(1)
+        .and_then(|t| t.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no next index in {check:?}"))
+}
+
 /// In `dir`: a holder, an issuer with that holder's credential (anchored), a request for
 /// `policy`, and a proof with the keys in `keys`. Returns the proof directory.
 pub fn issue_and_prove(dir: &Path, keys: &Path, policy: &str) -> PathBuf {
     let p = |n: &str| dir.join(n).to_str().unwrap().to_string();
     let hpk = zkcred(&["holder", "new", "--out", &p("h.key")]);
-    std::fs::write(
-        p("attrs.json"),
-        r#"{"name": "Alice", "real_name_verified": true, "birth_date": "1990-01-01", "expiry_date": "2031-01-01", "nationality": 156, "region": 110105, "document_type": 1}"#,
-    )
-    .unwrap();
+    std::fs::write(p("attrs.json"), ATTRS).unwrap();
     let keys = keys.to_str().unwrap();
     zkcred(&["issuer", "init", "--db", &p("db")]);
     zkcred(&[
