@@ -13,6 +13,7 @@ pub mod credential;
 pub mod date;
 pub mod encoding;
 pub mod error;
+pub mod holder_key;
 pub mod name;
 pub mod nullifier;
 pub mod policy;
