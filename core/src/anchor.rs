@@ -112,40 +112,7 @@ impl Ledger {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
             Err(e) => return Err(self.io(e)),
         };
-        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let mut entries: Vec<AnchorEntry> = Vec::new();
-        let mut prev = "0".repeat(64);
-        // Every complete line ends with '\n'; drop the last one so `split` yields no empty tail.
-        let body = &bytes[..complete.saturating_sub(1)];
-        let lines = body.split(|b| *b == b'\n').filter(|_| complete > 0);
-        for (i, line) in lines.enumerate() {
-            let corrupt = |reason: String| AnchorError::Corrupt {
-                path: self.path.clone(),
-                line: i + 1,
-                reason,
-            };
-            let e: AnchorEntry =
-                serde_json::from_slice(line).map_err(|e| corrupt(e.to_string()))?;
-            if e.seq != i as u64 {
-                return Err(corrupt(format!(
-                    "sequence number {} where {i} was expected",
-                    e.seq
-                )));
-            }
-            if e.prev != prev {
-                return Err(corrupt(
-                    "hash chain broken: `prev` is not the hash of the previous line".into(),
-                ));
-            }
-            if let Some(last) = entries.last() {
-                if e.time < last.time {
-                    return Err(corrupt("time goes backwards".into()));
-                }
-            }
-            prev = line_hash(line);
-            entries.push(e);
-        }
-        Ok((entries, complete as u64))
+        parse_ledger(&self.path, &bytes)
     }
 
     /// All anchored entries, after checking the whole chain.
@@ -194,6 +161,45 @@ impl Ledger {
     pub fn check_root(&self, root: Fr, now: u64, window: u64) -> Result<(), AnchorError> {
         check_root(&self.entries()?, root, now, window)
     }
+}
+
+/// Checks the contents of a ledger file (`path` only names it in errors): every complete line
+/// is an entry with the next sequence number, chained to the previous line, and not earlier than
+/// it. Returns the entries and the length of the complete part; a torn last line is ignored.
+pub fn parse_ledger(path: &Path, bytes: &[u8]) -> Result<(Vec<AnchorEntry>, u64), AnchorError> {
+    let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let mut entries: Vec<AnchorEntry> = Vec::new();
+    let mut prev = "0".repeat(64);
+    // Every complete line ends with '\n'; drop the last one so `split` yields no empty tail.
+    let body = &bytes[..complete.saturating_sub(1)];
+    let lines = body.split(|b| *b == b'\n').filter(|_| complete > 0);
+    for (i, line) in lines.enumerate() {
+        let corrupt = |reason: String| AnchorError::Corrupt {
+            path: path.to_path_buf(),
+            line: i + 1,
+            reason,
+        };
+        let e: AnchorEntry = serde_json::from_slice(line).map_err(|e| corrupt(e.to_string()))?;
+        if e.seq != i as u64 {
+            return Err(corrupt(format!(
+                "sequence number {} where {i} was expected",
+                e.seq
+            )));
+        }
+        if e.prev != prev {
+            return Err(corrupt(
+                "hash chain broken: `prev` is not the hash of the previous line".into(),
+            ));
+        }
+        if let Some(last) = entries.last() {
+            if e.time < last.time {
+                return Err(corrupt("time goes backwards".into()));
+            }
+        }
+        prev = line_hash(line);
+        entries.push(e);
+    }
+    Ok((entries, complete as u64))
 }
 
 /// The root-window rule over a list of entries.
