@@ -22,8 +22,11 @@ pub use verifier_formats::{
     target_envelope, target_proof_json, target_public_json, target_request, target_verification_key,
 };
 
+/// A fuzz target: arbitrary bytes in, a panic on a bug.
+pub type Target = fn(&[u8]);
+
 /// Every target by the name of its cargo-fuzz binary and corpus directory.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("request", target_request),
     ("envelope", target_envelope),
     ("proof_json", target_proof_json),
