@@ -112,40 +112,7 @@ impl Ledger {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
             Err(e) => return Err(self.io(e)),
         };
-        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let mut entries: Vec<AnchorEntry> = Vec::new();
-        let mut prev = "0".repeat(64);
-        // Every complete line ends with '\n'; drop the last one so `split` yields no empty tail.
-        let body = &bytes[..complete.saturating_sub(1)];
-        let lines = body.split(|b| *b == b'\n').filter(|_| complete > 0);
-        for (i, line) in lines.enumerate() {
-            let corrupt = |reason: String| AnchorError::Corrupt {
-                path: self.path.clone(),
-                line: i + 1,
-                reason,
-            };
-            let e: AnchorEntry =
-                serde_json::from_slice(line).map_err(|e| corrupt(e.to_string()))?;
-            if e.seq != i as u64 {
-                return Err(corrupt(format!(
-                    "sequence number {} where {i} was expected",
-                    e.seq
-                )));
-            }
-            if e.prev != prev {
-                return Err(corrupt(
-                    "hash chain broken: `prev` is not the hash of the previous line".into(),
-                ));
-            }
-            if let Some(last) = entries.last() {
-                if e.time < last.time {
-                    return Err(corrupt("time goes backwards".into()));
-                }
-            }
-            prev = line_hash(line);
-            entries.push(e);
-        }
-        Ok((entries, complete as u64))
+        parse_ledger(&self.path, &bytes)
     }
 
     /// All anchored entries, after checking the whole chain.
@@ -198,6 +165,52 @@ impl Ledger {
     pub fn check_root(&self, root: Fr, now: u64, window: u64) -> Result<(), AnchorError> {
         check_root(&self.entries()?, root, now, window)
     }
+}
+
+/// Checks the contents of a ledger file (`path` only names it in errors): every complete line
+/// is an entry written exactly as [`Ledger::append`] writes it, with the next sequence number,
+/// chained to the previous line, and not earlier than it. Returns the entries and the length of the complete part; a torn last line is ignored.
+pub fn parse_ledger(path: &Path, bytes: &[u8]) -> Result<(Vec<AnchorEntry>, u64), AnchorError> {
+    let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let mut entries: Vec<AnchorEntry> = Vec::new();
+    let mut prev = "0".repeat(64);
+    // Every complete line ends with '\n'; drop the last one so `split` yields no empty tail.
+    let body = &bytes[..complete.saturating_sub(1)];
+    let lines = body.split(|b| *b == b'\n').filter(|_| complete > 0);
+    for (i, line) in lines.enumerate() {
+        let corrupt = |reason: String| AnchorError::Corrupt {
+            path: path.to_path_buf(),
+            line: i + 1,
+            reason,
+        };
+        let e: AnchorEntry = serde_json::from_slice(line).map_err(|e| corrupt(e.to_string()))?;
+        // The next line chains the hash of these bytes, and `append` hashes the entry as it
+        // writes it: only lines in exactly that form keep the chain appendable.
+        if serde_json::to_vec(&e).ok().as_deref() != Some(line) {
+            return Err(corrupt(
+                "not in the ledger's form (compact JSON, fields seq, root, time, prev)".into(),
+            ));
+        }
+        if e.seq != i as u64 {
+            return Err(corrupt(format!(
+                "sequence number {} where {i} was expected",
+                e.seq
+            )));
+        }
+        if e.prev != prev {
+            return Err(corrupt(
+                "hash chain broken: `prev` is not the hash of the previous line".into(),
+            ));
+        }
+        if let Some(last) = entries.last() {
+            if e.time < last.time {
+                return Err(corrupt("time goes backwards".into()));
+            }
+        }
+        prev = line_hash(line);
+        entries.push(e);
+    }
+    Ok((entries, complete as u64))
 }
 
 /// The root-window rule over a list of entries.
@@ -303,6 +316,31 @@ mod tests {
             l.entries(),
             Err(AnchorError::Corrupt { line: 1, .. })
         ));
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// Found by the `anchor_ledger` fuzz target: a line in another JSON form (here indented)
+    /// was accepted, but `append` chained the hash of its compact form, so the ledger it wrote
+    /// no longer read back.
+    #[test]
+    fn a_line_in_another_form_is_refused_before_anything_is_appended() {
+        let path = tmp("form");
+        let l = Ledger::new(&path);
+        l.append(Fr::from(1u64), 10).unwrap();
+        let good = std::fs::read_to_string(&path).unwrap();
+        for variant in [
+            format!("\t{good}"),
+            good.replace(",", ", "),
+            good.replace("\"seq\":0,\"root\":\"1\"", "\"root\":\"1\",\"seq\":0"),
+        ] {
+            std::fs::write(&path, &variant).unwrap();
+            assert!(
+                matches!(l.entries(), Err(AnchorError::Corrupt { line: 1, .. })),
+                "{variant:?}"
+            );
+            assert!(l.append(Fr::from(2u64), 20).is_err());
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), variant);
+        }
         let _ = std::fs::remove_file(&path);
     }
 }

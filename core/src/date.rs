@@ -144,6 +144,10 @@ pub fn resolve(expr: &str, today: Date) -> Result<u64> {
     if rest.is_empty() {
         return Ok(today.yyyymmdd());
     }
+    // ASCII only, so that every byte index below is a character boundary.
+    if !rest.is_ascii() {
+        return Err(bad());
+    }
     let (sign, rest) = match rest.as_bytes()[0] {
         b'+' => (1i64, &rest[1..]),
         b'-' => (-1i64, &rest[1..]),
@@ -226,6 +230,11 @@ mod tests {
             "today-18w",
             "tomorrow",
             "today--1d",
+            // Found by the `request` fuzz target: a non-ASCII unit used to panic (slicing
+            // inside a character).
+            "today-1Ȑ",
+            "today-Ȑy",
+            "today-1y\u{301}",
         ] {
             assert!(resolve(bad, t).is_err(), "{bad}");
         }

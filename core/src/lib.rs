@@ -15,6 +15,7 @@ pub mod credential;
 pub mod date;
 pub mod encoding;
 pub mod error;
+pub mod holder_key;
 pub mod lock_wait;
 pub mod name;
 pub mod nullifier;

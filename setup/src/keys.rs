@@ -97,24 +97,10 @@ fn check_id(dir: &Path, actual: &str) -> Result<(), SetupError> {
 pub fn read_proving_key(dir: &Path) -> Result<(ProvingKey<Bn254>, String), SetupError> {
     let path = dir.join(PROVING_KEY);
     let bytes = read(path.clone())?;
-    // Decode without checks, then check every point (on the curve, in the prime-order subgroup)
-    // in parallel: the same validation as `deserialize_compressed`, on all cores.
-    let pk = ProvingKey::<Bn254>::deserialize_compressed_unchecked(&bytes[..]).map_err(|e| {
-        SetupError::InvalidKey {
-            path: path.clone(),
-            reason: format!("{e} (truncated, corrupt or not a zkcred proving key)"),
-        }
-    })?;
-    validate(&pk).map_err(|what| SetupError::InvalidKey {
+    let pk = decode_proving_key(&bytes).map_err(|reason| SetupError::InvalidKey {
         path: path.clone(),
-        reason: format!("{what}: a point is not on the curve or not in the prime-order subgroup"),
+        reason,
     })?;
-    if pk.compressed_size() != bytes.len() {
-        return Err(SetupError::InvalidKey {
-            path,
-            reason: "trailing bytes after the key".into(),
-        });
-    }
     let id = verifying_key(&pk.vk)
         .map_err(|e| SetupError::InvalidKey {
             path,
@@ -123,6 +109,22 @@ pub fn read_proving_key(dir: &Path) -> Result<(ProvingKey<Bn254>, String), Setup
         .circuit_id();
     check_id(dir, &id)?;
     Ok((pk, id))
+}
+
+/// Decodes `proving_key.bin` bytes: the compressed key, every point on the curve and in the
+/// prime-order subgroup, no trailing bytes. The error says what is wrong.
+pub fn decode_proving_key(bytes: &[u8]) -> Result<ProvingKey<Bn254>, String> {
+    // Decode without checks, then check every point (on the curve, in the prime-order subgroup)
+    // in parallel: the same validation as `deserialize_compressed`, on all cores.
+    let pk = ProvingKey::<Bn254>::deserialize_compressed_unchecked(bytes)
+        .map_err(|e| format!("{e} (truncated, corrupt or not a zkcred proving key)"))?;
+    validate(&pk).map_err(|what| {
+        format!("{what}: a point is not on the curve or not in the prime-order subgroup")
+    })?;
+    if pk.compressed_size() != bytes.len() {
+        return Err("trailing bytes after the key".into());
+    }
+    Ok(pk)
 }
 
 /// Checks every point of `pk` (in parallel); names the first part that fails.

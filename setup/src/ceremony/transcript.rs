@@ -208,7 +208,12 @@ impl Transcript {
     pub fn load(dir: &Path) -> Result<Self, CeremonyError> {
         let p = Self::path(dir);
         let bytes = std::fs::read(&p).map_err(CeremonyError::io(&p))?;
-        let t: Transcript = serde_json::from_slice(&bytes)
+        Self::from_json(&bytes)
+    }
+
+    /// Parses transcript text: the fixed `type` and `version`, at least one contribution.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, CeremonyError> {
+        let t: Transcript = serde_json::from_slice(bytes)
             .map_err(|e| CeremonyError::InvalidTranscript(e.to_string()))?;
         if t.kind != TYPE || t.version != VERSION {
             return Err(CeremonyError::InvalidTranscript(format!(
@@ -221,12 +226,17 @@ impl Transcript {
         Ok(t)
     }
 
-    /// Writes `dir/transcript.json` atomically.
-    pub fn save(&self, dir: &Path) -> Result<(), CeremonyError> {
+    /// The transcript text (indented JSON, ending with a newline).
+    pub fn to_json(&self) -> Result<String, CeremonyError> {
         let mut json = serde_json::to_string_pretty(self)
             .map_err(|e| CeremonyError::InvalidTranscript(e.to_string()))?;
         json.push('\n');
-        crate::keys::write_file(&Self::path(dir), json.as_bytes(), 0o644)?;
+        Ok(json)
+    }
+
+    /// Writes `dir/transcript.json` atomically.
+    pub fn save(&self, dir: &Path) -> Result<(), CeremonyError> {
+        crate::keys::write_file(&Self::path(dir), self.to_json()?.as_bytes(), 0o644)?;
         Ok(())
     }
 
