@@ -10,7 +10,7 @@
 #![deny(missing_docs)]
 
 use ark_bn254::{Bn254, Fr};
-use ark_groth16::{Groth16, Proof, ProvingKey};
+use ark_groth16::{Proof, ProvingKey};
 use ark_relations::gr1cs::{
     predicate::polynomial_constraint::R1CS_PREDICATE_LABEL, ConstraintSynthesizer,
     ConstraintSystem, OptimizationGoal, SynthesisMode,
@@ -22,6 +22,9 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 use zkcred_circuits::CredentialCircuit;
 use zkcred_core::statement::{check_satisfaction, PublicInputs, Violation, Witness};
+
+pub mod groth16;
+pub mod msm;
 
 /// Why a proof could not be made.
 #[derive(Debug, Error)]
@@ -142,7 +145,7 @@ impl Prover {
 
         let start = Instant::now();
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-        let proof = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+        let proof = groth16::create_proof(
             &self.pk,
             r,
             s,
@@ -150,8 +153,7 @@ impl Prover {
             self.num_instance_variables,
             self.num_constraints,
             &assignment,
-        )
-        .map_err(|e| ProveError::Synthesis(e.to_string()))?;
+        )?;
         t.groth16 = start.elapsed();
         Ok((proof, t))
     }
