@@ -36,7 +36,6 @@ pub struct Scratch<P: SWCurveConfig> {
     steps: Vec<Step>,
     dens: Vec<P::BaseField>,
     prefix: Vec<P::BaseField>,
-    sums: Vec<Affine<P>>,
 }
 
 impl<P: SWCurveConfig> Default for Scratch<P> {
@@ -45,7 +44,6 @@ impl<P: SWCurveConfig> Default for Scratch<P> {
             steps: Vec::new(),
             dens: Vec::new(),
             prefix: Vec::new(),
-            sums: Vec::new(),
         }
     }
 }
@@ -57,34 +55,25 @@ pub fn sum_groups<P: SWCurveConfig>(
     scratch: &mut Scratch<P>,
 ) -> Vec<Affine<P>> {
     let starts = bounds.split_last().map_or(&[][..], |(_, s)| s);
-    let mut lens: Vec<usize> = bounds.windows(2).map(|w| w[1] - w[0]).collect();
-    let mut pairs = Vec::new();
-    loop {
-        pairs.clear();
-        for (&start, &len) in starts.iter().zip(&lens) {
-            pairs.extend((0..len / 2).map(|j| (start + 2 * j, start + 2 * j + 1)));
-        }
-        if pairs.is_empty() {
-            break;
-        }
-        add_pairs(points, &pairs, scratch);
-        let mut sums = scratch.sums.iter();
-        for (&start, len) in starts.iter().zip(&mut lens) {
-            let half = *len / 2;
-            if *len % 2 == 1 {
-                points[start + half] = points[start + *len - 1];
-            }
-            for (slot, sum) in points[start..start + half].iter_mut().zip(&mut sums) {
-                *slot = *sum;
-            }
+    // (start, len) of the groups that still hold two points or more.
+    let mut active: Vec<(usize, usize)> = starts
+        .iter()
+        .zip(bounds.windows(2))
+        .map(|(&s, w)| (s, w[1] - w[0]))
+        .filter(|&(_, len)| len > 1)
+        .collect();
+    while !active.is_empty() {
+        add_round(points, &active, scratch);
+        for (_, len) in active.iter_mut() {
             *len = len.div_ceil(2);
         }
+        active.retain(|&(_, len)| len > 1);
     }
     starts
         .iter()
-        .zip(&lens)
-        .map(|(&start, &len)| {
-            if len == 0 {
+        .zip(bounds.windows(2))
+        .map(|(&start, w)| {
+            if w[1] == w[0] {
                 Affine::identity()
             } else {
                 points[start]
@@ -99,22 +88,27 @@ pub fn sum<P: SWCurveConfig>(points: &mut [Affine<P>]) -> Affine<P> {
     sums.first().copied().unwrap_or_else(Affine::identity)
 }
 
-/// `scratch.sums[i] = points[a_i] + points[b_i]` for every pair `(a_i, b_i)`.
-fn add_pairs<P: SWCurveConfig>(
-    points: &[Affine<P>],
-    pairs: &[(usize, usize)],
+/// One round: in every group `(start, len)`, `points[start + j] ← points[start + 2j] +
+/// points[start + 2j + 1]`, and an odd last point moves to `start + len/2`.
+fn add_round<P: SWCurveConfig>(
+    points: &mut [Affine<P>],
+    groups: &[(usize, usize)],
     scratch: &mut Scratch<P>,
 ) {
     let Scratch {
         steps,
         dens,
         prefix,
-        sums,
     } = scratch;
     steps.clear();
     dens.clear();
-    for &(i, j) in pairs {
-        let (a, b) = (&points[i], &points[j]);
+    let pairs = || {
+        groups
+            .iter()
+            .flat_map(|&(start, len)| (0..len / 2).map(move |j| (start + j, start + 2 * j)))
+    };
+    for (_, i) in pairs() {
+        let (a, b) = (&points[i], &points[i + 1]);
         let step = if a.is_zero() {
             Step::Right
         } else if b.is_zero() {
@@ -140,7 +134,10 @@ fn add_pairs<P: SWCurveConfig>(
     }
     let Some(mut inv) = acc.inverse() else {
         // Unreachable: every denominator is non-zero by construction. Stay correct anyway.
-        projective_pairs(points, pairs, sums);
+        for (dst, i) in pairs() {
+            points[dst] = (points[i] + points[i + 1]).into_affine();
+        }
+        move_odd_points(points, groups);
         return;
     };
     for (d, p) in dens.iter_mut().zip(prefix.iter()).rev() {
@@ -149,48 +146,42 @@ fn add_pairs<P: SWCurveConfig>(
         inv = next;
     }
 
-    sums.clear();
+    // Pair j of a group is written to slot j, after slots 2j and 2j + 1 have been read.
     let mut inverses = dens.iter();
-    for (&(i, j), step) in pairs.iter().zip(steps.iter()) {
-        let (a, b) = (&points[i], &points[j]);
-        let sum = match step {
-            Step::Left => *a,
-            Step::Right => *b,
+    for ((dst, i), step) in pairs().zip(steps.iter()) {
+        let (a, b) = (points[i], points[i + 1]);
+        points[dst] = match step {
+            Step::Left => a,
+            Step::Right => b,
             Step::Infinity => Affine::identity(),
-            Step::Add | Step::Double => {
-                let Some(inv) = inverses.next() else {
-                    // Unreachable: one inverse was pushed per Add or Double.
-                    sums.push((*a + *b).into_affine());
-                    continue;
-                };
-                let num = match step {
-                    Step::Double => {
-                        let xx = a.x.square();
-                        xx.double() + xx + P::COEFF_A
-                    }
-                    _ => b.y - a.y,
-                };
-                let lambda = num * inv;
-                let x3 = lambda.square() - a.x - b.x;
-                let y3 = lambda * (a.x - x3) - a.y;
-                Affine::new_unchecked(x3, y3)
-            }
+            Step::Add | Step::Double => match inverses.next() {
+                Some(inv) => {
+                    let num = match step {
+                        Step::Double => {
+                            let xx = a.x.square();
+                            xx.double() + xx + P::COEFF_A
+                        }
+                        _ => b.y - a.y,
+                    };
+                    let lambda = num * inv;
+                    let x3 = lambda.square() - a.x - b.x;
+                    let y3 = lambda * (a.x - x3) - a.y;
+                    Affine::new_unchecked(x3, y3)
+                }
+                // Unreachable: one inverse was pushed per Add or Double.
+                None => (a + b).into_affine(),
+            },
         };
-        sums.push(sum);
     }
+    move_odd_points(points, groups);
 }
 
-fn projective_pairs<P: SWCurveConfig>(
-    points: &[Affine<P>],
-    pairs: &[(usize, usize)],
-    sums: &mut Vec<Affine<P>>,
-) {
-    sums.clear();
-    sums.extend(
-        pairs
-            .iter()
-            .map(|&(i, j)| (points[i] + points[j]).into_affine()),
-    );
+fn move_odd_points<P: SWCurveConfig>(points: &mut [Affine<P>], groups: &[(usize, usize)]) {
+    for &(start, len) in groups {
+        if len % 2 == 1 {
+            points[start + len / 2] = points[start + len - 1];
+        }
+    }
 }
 
 #[cfg(test)]

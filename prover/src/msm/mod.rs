@@ -20,7 +20,7 @@ pub mod window;
 
 use ark_bn254::Fr;
 use ark_ec::scalar_mul::glv::GLVConfig;
-use ark_ec::short_weierstrass::{Affine, Projective};
+use ark_ec::short_weierstrass::{Affine, Bucket, Projective};
 use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, BigInteger, PrimeField};
 use ark_std::Zero;
@@ -260,13 +260,14 @@ fn window_sum<C: GLVConfig>(points: &[Affine<C>], mags: &[u128], w: u32, c: u32)
         }
     }
     let sums = batch_affine::sum_groups(&mut sorted, &bounds, &mut Default::default());
-    let mut running = Projective::<C>::zero();
-    let mut total = Projective::<C>::zero();
+    // Running sums in extended Jacobian (XYZZ) coordinates: 8M + 2S per mixed addition.
+    let mut running = Bucket::<C>::ZERO;
+    let mut total = Bucket::<C>::ZERO;
     for b in sums.iter().rev() {
         running += b;
         total += &running;
     }
-    total
+    total.into()
 }
 
 #[cfg(test)]
