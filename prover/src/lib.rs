@@ -3,9 +3,10 @@
 //! [`Prover::new`] synthesizes the credential circuit once, in setup mode, and keeps its
 //! constraint matrices beside the proving key. Each [`Prover::prove`] then only checks the
 //! statement natively (so a false claim is named before any proving work), generates the witness
-//! (`SynthesisMode::Prove { construct_matrices: false }`) and calls
-//! `create_proof_with_reduction_and_matrices`: no re-synthesis of matrices, no re-inlining of
-//! linear combinations per proof. Proving is rayon-parallel (arkworks' `parallel` features).
+//! (`SynthesisMode::Prove { construct_matrices: false }`) and assembles the proof with
+//! [`groth16::create_proof`] (ark-groth16's algebra on zkcred's own [`msm`], `docs/msm.md`): no
+//! re-synthesis of matrices, no re-inlining of linear combinations per proof. Proving is
+//! rayon-parallel: the five MSMs share the cores.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

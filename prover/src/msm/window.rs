@@ -5,7 +5,8 @@
 //! most `n` batched affine additions and reducing them (`Σ j·B_j` by running sums) costs
 //! `2^(c−1)` steps of one mixed and one full Jacobian addition, about
 //! [`REDUCTION_COST`] batched additions each. The chosen `c` minimizes
-//! `W(c)·(n + REDUCTION_COST·2^(c−1))`.
+//! `W(c)·(n + REDUCTION_COST·2^(c−1))`. The same model serves G1 and G2: every cost in it is a
+//! count of base-field multiplications, and G2's Fq2 multiplies all of them by about three.
 
 use super::digits::windows;
 
