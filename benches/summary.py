@@ -36,3 +36,7 @@ for n in (16, 64, 256):
         print(f"| batch {n}: throughput vs single | {n * medians['verify/single'] / medians[f'verify/batch/{n}']:.2f}x |")
 ratio("poseidon 10 inputs: light-poseidon / zkcred", "poseidon/light_poseidon_10", "poseidon/zkcred_10")
 ratio("poseidon 4 inputs: light-poseidon / zkcred", "poseidon/light_poseidon_4", "poseidon/zkcred_4")
+for m in ("a_g1", "b_g1", "b_g2", "h_g1", "l_g1", "five"):
+    ratio(f"MSM {m}: arkworks / zkcred", f"msm/{m}/arkworks", f"msm/{m}/zkcred")
+ratio("Groth16 assembly: arkworks / zkcred", "groth16/arkworks", "groth16/zkcred")
+ratio("Groth16 assembly / our five MSMs", "groth16/zkcred", "msm/five/zkcred")

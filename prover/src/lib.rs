@@ -3,9 +3,10 @@
 //! [`Prover::new`] synthesizes the credential circuit once, in setup mode, and keeps its
 //! constraint matrices beside the proving key. Each [`Prover::prove`] then only checks the
 //! statement natively (so a false claim is named before any proving work), generates the witness
-//! (`SynthesisMode::Prove { construct_matrices: false }`) and calls
-//! `create_proof_with_reduction_and_matrices`: no re-synthesis of matrices, no re-inlining of
-//! linear combinations per proof. Proving is rayon-parallel (arkworks' `parallel` features).
+//! (`SynthesisMode::Prove { construct_matrices: false }`) and assembles the proof with
+//! [`groth16::create_proof`] (ark-groth16's algebra on zkcred's own [`msm`], `docs/msm.md`): no
+//! re-synthesis of matrices, no re-inlining of linear combinations per proof. Proving is
+//! rayon-parallel: the five MSMs share the cores.
 //!
 //! The prover does not trust its proving key (`key_check.rs`): [`Prover::new`] takes
 //! the verifying key the proving key is paired with and refuses an unsafe or inconsistent pair,
@@ -16,7 +17,7 @@
 mod key_check;
 
 use ark_bn254::{Bn254, Fr};
-use ark_groth16::{Groth16, Proof, ProvingKey};
+use ark_groth16::{Proof, ProvingKey};
 use ark_relations::gr1cs::{
     predicate::polynomial_constraint::R1CS_PREDICATE_LABEL, ConstraintSynthesizer,
     ConstraintSystem, OptimizationGoal, SynthesisMode,
@@ -29,6 +30,9 @@ use thiserror::Error;
 use zkcred_circuits::CredentialCircuit;
 use zkcred_core::statement::{check_satisfaction, PublicInputs, Violation, Witness};
 use zkcred_verifier::{PreparedVerifyingKey, VerifyingKey};
+
+pub mod groth16;
+pub mod msm;
 
 /// Why a proof could not be made.
 #[derive(Debug, Error)]
@@ -168,7 +172,7 @@ impl Prover {
 
         let start = Instant::now();
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-        let proof = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+        let proof = groth16::create_proof(
             &self.pk,
             r,
             s,
@@ -176,8 +180,7 @@ impl Prover {
             self.num_instance_variables,
             self.num_constraints,
             &assignment,
-        )
-        .map_err(|e| ProveError::Synthesis(e.to_string()))?;
+        )?;
         t.groth16 = start.elapsed();
 
         let start = Instant::now();
