@@ -40,7 +40,8 @@ fn bench(c: &mut Criterion) {
     let (pk, _) = Groth16::<Bn254>::circuit_specific_setup(CredentialCircuit::blank(), &mut rng)
         .expect("setup");
     let f = Fixture::new();
-    let prover = Prover::new(pk.clone()).expect("prover");
+    let vk = zkcred_setup::keys::verifying_key(&pk.vk).expect("vk");
+    let prover = Prover::new(pk.clone(), &vk).expect("prover");
     let full = prover
         .full_assignment(&f.public, &f.witness)
         .expect("witness");

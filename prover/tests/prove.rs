@@ -112,7 +112,7 @@ fn our_groth16_assembly_equals_arkworks_bit_for_bit_and_verifies() {
     let mut rng = ChaCha20Rng::seed_from_u64(5);
     let (pk, vk) =
         Groth16::<Bn254>::circuit_specific_setup(CredentialCircuit::blank(), &mut rng).unwrap();
-    let prover = Prover::new(pk.clone()).unwrap();
+    let prover = Prover::new(pk.clone(), &verifying_key(&pk.vk).unwrap()).unwrap();
     let (public, witness) = statement(20000101, "2026-11-24", &mut rng);
     let z = prover.full_assignment(&public, &witness).unwrap();
     let inputs = public.to_field_elements();
@@ -145,7 +145,7 @@ fn a_key_with_a_short_query_is_refused_by_the_assembly() {
     let mut rng = ChaCha20Rng::seed_from_u64(6);
     let (pk, _) =
         Groth16::<Bn254>::circuit_specific_setup(CredentialCircuit::blank(), &mut rng).unwrap();
-    let prover = Prover::new(pk.clone()).unwrap();
+    let prover = Prover::new(pk.clone(), &verifying_key(&pk.vk).unwrap()).unwrap();
     let (public, witness) = statement(20000101, "2026-11-24", &mut rng);
     let z = prover.full_assignment(&public, &witness).unwrap();
     for cut in 0..3 {
