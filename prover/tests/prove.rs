@@ -37,6 +37,7 @@ fn statement(birth: u64, today: &str, rng: &mut ChaCha20Rng) -> (PublicInputs, W
         secret,
         attributes,
         salt,
+        name: None,
     };
     let public = w.public_inputs(tree.root(), scope, scope_hash("nonce"), policy);
     (public, w)
