@@ -140,6 +140,9 @@ pub enum Error {
         /// What is wrong with the value.
         reason: String,
     },
+    /// The envelope's name opening is not a valid name (control characters, empty, too long).
+    #[error("name opening: {0}")]
+    NameOpeningMalformed(String),
     /// The anchor ledger could not be read or is corrupt.
     #[error("anchor ledger: {0}")]
     Anchors(AnchorError),
@@ -197,6 +200,17 @@ pub enum Error {
     /// The disclosed values do not answer the request's disclosure list.
     #[error("disclosure does not match the request: {0}")]
     Disclosure(String),
+    /// The request asks for the name, and the envelope carries no name opening.
+    #[error("the request asks for the holder's name, and the proof carries no name opening")]
+    NameOpeningMissing,
+    /// The envelope carries a name opening the request does not ask for.
+    #[error("the proof carries a name opening, and the request does not ask for the name")]
+    NameOpeningNotAsked,
+    /// `H(pack(name), t)` is not the proof's name disclosure: the name or `t` was changed.
+    #[error(
+        "the name opening does not open the proof's name disclosure: the name or t was changed"
+    )]
+    NameOpeningMismatch,
     /// The nullifier was already used in this scope.
     #[error("nullifier already used in scope {scope:?}")]
     NullifierReused {
@@ -229,6 +243,7 @@ impl Error {
             | InvalidRequest(_)
             | Core { .. }
             | DisclosedValue { .. }
+            | NameOpeningMalformed(_)
             | Anchors(_) => ErrorKind::Malformed,
             InvalidProof
             | PublicInputsMismatch { .. }
@@ -237,6 +252,9 @@ impl Error {
             | DateOutOfWindow { .. }
             | Root(_)
             | Disclosure(_)
+            | NameOpeningMissing
+            | NameOpeningNotAsked
+            | NameOpeningMismatch
             | NullifierReused { .. } => ErrorKind::Rejected,
             Store(_) => ErrorKind::Internal,
             BatchItem { source, .. } => source.kind(),
@@ -311,7 +329,7 @@ mod tests {
             Error::unexpected("curve", "bn128", "bls"),
             Error::PublicInputCount {
                 what: "key",
-                expected: 33,
+                expected: 34,
                 found: 3,
             },
             Error::WrongKey {
@@ -332,6 +350,7 @@ mod tests {
                 name: s(),
                 reason: s(),
             },
+            Error::NameOpeningMalformed(s()),
             Error::Anchors(AnchorError::NotAnchored(s())),
         ];
         let rejected = [
@@ -353,6 +372,9 @@ mod tests {
             },
             Error::Root(AnchorError::NotAnchored(s())),
             Error::Disclosure(s()),
+            Error::NameOpeningMissing,
+            Error::NameOpeningNotAsked,
+            Error::NameOpeningMismatch,
             Error::NullifierReused { scope: s() },
         ];
         for e in &malformed {
@@ -369,7 +391,7 @@ mod tests {
         };
         assert!(item(Error::PublicInputCount {
             what: "key",
-            expected: 33,
+            expected: 34,
             found: 3,
         })
         .is_malformed());
