@@ -231,7 +231,10 @@ pub fn run(a: Args) -> Result<()> {
 
     step(
         10,
-        &format!("Holder {} tries the same request", holders[1].label),
+        &format!(
+            "Holder {} tries the \"adult-realname\" request",
+            holders[1].label
+        ),
     );
     match prove_for(&holders[1], &db) {
         Err(e) => println!("    refused before proving: {e:#}"),
