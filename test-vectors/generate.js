@@ -22,7 +22,10 @@
  * Outputs (written next to this file):
  *   - poseidon.json   : Poseidon(n) vectors for n = 1..12
  *   - tree.json       : 4-ary Poseidon Merkle tree (depth 16) roots and paths
- *   - credential.json : holder / credential model vectors
+ *   - credential.json : holder / credential model vectors, including the name
+ *                       commitment H(pack, name_salt) and the per-presentation name
+ *                       disclosure H(pack, t); names are packed in Unicode NFC
+ *                       (String.prototype.normalize, independent of the Rust crate)
  *
  * All field elements in the JSON files are decimal strings.
  *
@@ -301,7 +304,7 @@ async function main() {
     const MAX_NAME_BYTES = 341; // 11 chunks -> Poseidon(12)
 
     function packName(name) {
-      const b = utf8(name);
+      const b = utf8(name.normalize('NFC'));
       const len = b.length;
       assert(len >= 1 && len <= MAX_NAME_BYTES, `name length ${len} in 1..=341`);
       const k = Math.ceil(len / CHUNK);
@@ -340,6 +343,8 @@ async function main() {
       { id: 'name-32-bytes', name: name32, scope: 'x.com/verified-creators', a1: '19880808', a2: '20280808', a3: '156', a4: '510107', a5: '1', a7: '1' },
       { id: 'name-1-byte', name: 'Z', scope: 'zkcred/test', a1: '20101010', a2: '20401231', a3: '840', a4: '0', a5: '1', a7: '0' },
       { id: 'name-341-bytes', name: name341, scope: '微博:实名认证', a1: '19600229', a2: '20991231', a3: '156', a4: '650102', a5: '2', a7: '0' },
+      // Given in NFD (decomposed accents, Hangul jamo): packed as its NFC form.
+      { id: 'nfd-name', name: 'Jose\u0301 Mun\u0303oz \u1112\u1161\u11ab', scope: 'platform-a', a1: '19851010', a2: '20320101', a3: '724', a4: '280796', a5: '1', a7: '0' },
     ];
 
     const out = [];
@@ -352,6 +357,9 @@ async function main() {
       const nameSalt = prf('credential/name_salt', i);
       const np = packName(c.name);
       const nameCommitment = H([np.pack, nameSalt]);
+      // The name disclosure of one presentation: H(pack, t) for a blinding value t.
+      const nameT = prf('credential/name_t', i);
+      const nameDisclosure = H([np.pack, nameT]);
       const attrs = [1n, BigInt(c.a1), BigInt(c.a2), BigInt(c.a3), BigInt(c.a4), BigInt(c.a5), nameCommitment, BigInt(c.a7)];
       const salt = prf('credential/salt', i);
       const leaf = H([hpk, ...attrs, salt]);
@@ -364,12 +372,15 @@ async function main() {
         scope: dec(scope),
         nullifier: dec(nullifier),
         name: c.name,
+        name_nfc: c.name.normalize('NFC'),
         name_utf8_hex: np.bytes.toString('hex'),
         name_len: np.len,
         name_chunks: np.chunks.map(dec),
         name_salt: dec(nameSalt),
         name_pack: dec(np.pack),
         name_commitment: dec(nameCommitment),
+        name_t: dec(nameT),
+        name_disclosure: dec(nameDisclosure),
         attributes: attrs.map(dec),
         salt: dec(salt),
         leaf: dec(leaf),

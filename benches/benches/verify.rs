@@ -1,4 +1,4 @@
-//! Single verification (33 public inputs) and batch verification of 16, 64 and 256 proofs.
+//! Single verification (34 public inputs) and batch verification of 16, 64 and 256 proofs.
 //!
 //! Batch throughput against single verification is `n * t(single) / t(batch n)`;
 //! `benches/summary.py` prints it.

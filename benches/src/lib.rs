@@ -58,6 +58,7 @@ impl Fixture {
             secret,
             attributes,
             salt,
+            name: None,
         };
         let scope = scope_hash("bench.example/verified");
         let public = witness.public_inputs(tree.root(), scope, scope_hash("nonce"), policy);

@@ -5,20 +5,20 @@
 
 use crate::layout::Layout;
 use crate::tree::MerklePathVar;
-use crate::{commitment, nullifier, range, set, FrVar};
+use crate::{commitment, name, nullifier, range, set, FrVar};
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::fields::FieldVar;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use zkcred_core::credential::{Attributes, HolderSecret};
 use zkcred_core::policy::{CompiledPolicy, SET_SIZE};
-use zkcred_core::schema::{NUMERIC_SLOTS, SLOTS};
-use zkcred_core::statement::{PublicInputs, Witness, FLAG_BITS};
+use zkcred_core::schema::{NAME_SLOT, NUMERIC_SLOTS, SLOTS};
+use zkcred_core::statement::{NameWitness, PublicInputs, Witness, DISCLOSE_NAME_BIT, FLAG_BITS};
 use zkcred_core::tree::{MerklePath, DEPTH};
 use zkcred_core::Fr;
 
 /// Exact number of constraints of the credential circuit (pinned by a test).
-pub const NUM_CONSTRAINTS: usize = 6596;
+pub const NUM_CONSTRAINTS: usize = 7078;
 
 /// The statement to prove: public inputs and the holder's witness.
 #[derive(Clone, Debug)]
@@ -42,6 +42,7 @@ impl CredentialCircuit {
                 message: zero,
                 policy: CompiledPolicy::default(),
                 disclosed: [zero; SLOTS],
+                name_disclosure: zero,
             },
             witness: Witness {
                 secret: HolderSecret::from_fr(zero),
@@ -51,6 +52,7 @@ impl CredentialCircuit {
                     index: 0,
                     siblings: [[zero; 3]; DEPTH],
                 },
+                name: None,
             },
         }
     }
@@ -91,6 +93,7 @@ impl CredentialCircuit {
         let hi = p.policy.hi.map(Fr::from).map(|x| input(&cs, x));
         let set_values = p.set_values().map(|x| input(&cs, x));
         let disclosed = p.disclosed.map(|x| input(&cs, x));
+        let name_disclosure = input(&cs, p.name_disclosure)?;
 
         // Private witness.
         let secret = l.section(&cs, "secret", 0, || witness(&cs, w.secret.expose()))?;
@@ -102,11 +105,30 @@ impl CredentialCircuit {
         let path = l.section(&cs, "path", 0, || {
             MerklePathVar::new_witness(cs.clone(), || Ok(&w.path))
         })?;
+        // The name's witness pack, name_salt, t: zeros when the name is not disclosed (then
+        // nothing constrains them).
+        let zero_name = NameWitness {
+            pack: Fr::from(0u64),
+            salt: Fr::from(0u64),
+            t: Fr::from(0u64),
+        };
+        let name_w = w.name.as_ref().unwrap_or(&zero_name);
+        let [pack, name_salt, t] = l.section(&cs, "name", 0, || {
+            collect([name_w.pack, name_w.salt, name_w.t].map(|x| witness(&cs, x)))
+        })?;
 
-        // Flags: 8 disclosure bits, 3 set-slot bits, the "in" and "not in" mode bits.
+        // Flags: 8 disclosure bits (bit 6, the name commitment, is the constant 0, so a flags
+        // value with it set has no decomposition), 3 set-slot bits, the "in" and "not in" mode
+        // bits, the name-disclosure bit.
         let flag_bits = l.section(&cs, "flag bits", 0, || {
             (0..FLAG_BITS)
-                .map(|i| Boolean::new_witness(cs.clone(), || Ok(p.flags() >> i & 1 == 1)))
+                .map(|i| {
+                    if i == NAME_SLOT {
+                        Ok(Boolean::FALSE)
+                    } else {
+                        Boolean::new_witness(cs.clone(), || Ok(p.flags() >> i & 1 == 1))
+                    }
+                })
                 .collect::<Result<Vec<_>, _>>()
         })?;
         l.section(&cs, "flag packing", 0, || {
@@ -177,6 +199,22 @@ impl CredentialCircuit {
                 )
             })?;
         }
+
+        // Name disclosure: if asked, H(pack, name_salt) = a_6 and name_disclosure = H(pack, t);
+        // otherwise name_disclosure = 0.
+        let asked = &flag_bits[DISCLOSE_NAME_BIT];
+        let commitment = l.section(&cs, "name commitment hash", 0, || {
+            name::commitment(&pack, &name_salt)
+        })?;
+        let disclosure = l.section(&cs, "name disclosure hash", 0, || {
+            name::disclosure(&pack, &t)
+        })?;
+        l.section(&cs, "name commitment", 0, || {
+            name::enforce_opens(asked, &commitment, &attributes[NAME_SLOT])
+        })?;
+        l.section(&cs, "name disclosure", 0, || {
+            name::enforce_disclosed(asked, &disclosure, &name_disclosure)
+        })?;
         Ok(layout)
     }
 }

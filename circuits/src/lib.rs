@@ -2,7 +2,8 @@
 //!
 //! Each gadget mirrors a native item of `zkcred-core` and is tested to agree with it:
 //! [`poseidon`] (circomlib Poseidon), [`tree`] (the 4-ary path), [`commitment`] (holder key and
-//! leaf), [`nullifier`], [`range`] (64-bit bounds), [`set`] (membership / non-membership), and
+//! leaf), [`nullifier`], [`range`] (64-bit bounds), [`set`] (membership / non-membership),
+//! [`name`] (the per-presentation name disclosure), and
 //! [`circuit::CredentialCircuit`], which proves the statement of `docs/circuit.md`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -11,6 +12,7 @@ pub mod circuit;
 pub mod commitment;
 #[doc(hidden)]
 pub mod layout;
+pub mod name;
 pub mod nullifier;
 pub mod poseidon;
 pub mod range;

@@ -15,8 +15,9 @@ use serde_json::json;
 use zkcred_circuits::circuit::NUM_CONSTRAINTS;
 use zkcred_circuits::CredentialCircuit;
 use zkcred_core::credential::HolderSecret;
+use zkcred_core::name::NameOpening;
 use zkcred_core::policy::CompiledPolicy;
-use zkcred_core::statement::{index, NUM_PUBLIC_INPUTS};
+use zkcred_core::statement::{index, DISCLOSE_NAME_BIT, NUM_PUBLIC_INPUTS};
 use zkcred_core::{scope::scope_hash, Fr};
 
 #[test]
@@ -71,7 +72,21 @@ fn public_input_order_is_pinned() {
         [156u64, 344, 446, 156].map(Fr::from)
     );
     assert_eq!(inputs[index::DISCLOSED + 4], Fr::from(110105u64));
-    assert_eq!(index::DISCLOSED + 8, NUM_PUBLIC_INPUTS);
+    assert_eq!(index::DISCLOSED + 8, index::NAME_DISCLOSURE);
+    assert_eq!(inputs[index::NAME_DISCLOSURE], Fr::from(0u64));
+    assert_eq!(index::NAME_DISCLOSURE + 1, NUM_PUBLIC_INPUTS);
+    // With the name disclosed: flags bit 13, and H(pack, t) last.
+    let w = named(&f, NAME, Fr::from(9u64));
+    let p = statement_of(&f, &w, name_policy(), "s");
+    let inputs = p.to_field_elements();
+    assert_eq!(
+        inputs[index::FLAGS],
+        Fr::from((1u64 << DISCLOSE_NAME_BIT) | (1 << 4))
+    );
+    assert_eq!(
+        inputs[index::NAME_DISCLOSURE],
+        NameOpening::new(NAME, Fr::from(9u64)).unwrap().disclosure()
+    );
 }
 
 #[test]

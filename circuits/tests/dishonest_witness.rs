@@ -28,6 +28,13 @@ fn path_bit(h: &Honest, level: usize, bit: usize) -> usize {
     h.var("path", 0, 5 * level + bit)
 }
 
+/// Flags bit `bit` in the "flag bits" section: bit 6 (the name commitment's mask bit) is a
+/// constant, so bits 7.. sit one place lower.
+fn flag_bit(h: &Honest, bit: usize) -> usize {
+    assert_ne!(bit, 6, "flags bit 6 is the constant 0");
+    h.var("flag bits", 0, bit - usize::from(bit > 6))
+}
+
 fn honest(f: &Fixture, policy: CompiledPolicy) -> Honest {
     Honest::new(&statement(f, policy, "s"), &f.witness)
 }
@@ -110,25 +117,26 @@ fn flag_bit_flipped_breaks_the_packing() {
     // Mask bit 7 flipped 0 -> 1 (issuer_data is 0, so the disclosure product still holds).
     let f = fixture();
     let h = honest(&f, CompiledPolicy::default());
-    let bit7 = h.var("flag bits", 0, 7);
+    let bit7 = flag_bit(&h, 7);
     assert_eq!(h.witness[bit7], ZERO);
     h.assert_breaks_only(&[(bit7, ONE)], "flag packing", 0);
 }
 
 #[test]
 fn flag_bit_set_to_two_with_the_packing_compensated() {
-    // Disclose slot 7; with attributes 6 and 7 both 0, bit 6 = 2, bit 7 = 0 packs the same
-    // flags and keeps both disclosure products: only bit 6's booleanity fails.
+    // Disclose slot 7; with attributes 5 and 7 both 0, bit 5 = 4, bit 7 = 0 packs the same
+    // flags (4·2^5 = 2^7; bit 6 is the constant 0) and keeps both disclosure products: only
+    // bit 5's booleanity fails.
     let mut a = attrs(20080229, 20310101, 110105);
-    a[6] = ZERO;
+    a[5] = ZERO;
     let f = fixture_with(a);
     let h = honest(
         &f,
         policy(json!({"disclose": ["issuer_data"]}), "2026-11-24"),
     );
-    let (bit6, bit7) = (h.var("flag bits", 0, 6), h.var("flag bits", 0, 7));
-    assert_eq!((h.witness[bit6], h.witness[bit7]), (ZERO, ONE));
-    h.assert_breaks_only(&[(bit6, two()), (bit7, ZERO)], "flag bits", 0);
+    let (bit5, bit7) = (flag_bit(&h, 5), flag_bit(&h, 7));
+    assert_eq!((h.witness[bit5], h.witness[bit7]), (ZERO, ONE));
+    h.assert_breaks_only(&[(bit5, Fr::from(4u64)), (bit7, ZERO)], "flag bits", 0);
 }
 
 #[test]
@@ -184,8 +192,9 @@ fn no_witness_variable_is_free() {
     // it only matters for "not in". So the sweep runs a "not in" statement.)
     let f = fixture();
     let pol = json!({"real_name_verified": {"$eq": 1}, "birth_date": {"$lte": "today-18y"},
-        "nationality": {"$nin": [344, 446]}, "disclose": ["region", "name_commitment"]});
-    let h = honest(&f, policy(pol, "2026-11-24"));
+        "nationality": {"$nin": [344, 446]}, "disclose": ["region", "name"]});
+    let w = named(&f, NAME, Fr::from(5u64));
+    let h = Honest::new(&statement_of(&f, &w, policy(pol, "2026-11-24"), "s"), &w);
     let mut rng = rng();
     let free = h.free_variables(|_| Fr::rand(&mut rng));
     assert_eq!(free, Vec::<usize>::new(), "witness variables nothing binds");

@@ -1,5 +1,5 @@
 //! Generated invalid statements, one generator per claim (membership, range, set, disclosure,
-//! nullifier): each case is rejected by the native `check_satisfaction`, with the violation of
+//! nullifier, name disclosure): each case is rejected by the native `check_satisfaction`, with the violation of
 //! that claim, and by the constraint system.
 //!
 //! 16 cases per generator unless `PROPTEST_CASES` says otherwise, from a fixed seed unless
@@ -14,6 +14,7 @@ use proptest::test_runner::RngSeed;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkcred_core::credential::HolderSecret;
+use zkcred_core::name::NameOpening;
 use zkcred_core::policy::{CompiledPolicy, SetMode, SetPredicate};
 use zkcred_core::schema::SLOTS;
 use zkcred_core::statement::{check_satisfaction, PublicInputs, Violation, Witness};
@@ -117,9 +118,11 @@ prop_compose! {
 }
 
 prop_compose! {
-    /// A disclosed value that differs from the attribute, or a value outside the mask.
+    /// A disclosed value that differs from the attribute, or a value outside the mask (whose
+    /// bit 6 is never set: disclosing the name commitment is refused before, see
+    /// `name_disclosure.rs`).
     fn arb_invalid_disclosure_statement()(
-        mask in any::<u8>(),
+        mask in any::<u8>().prop_map(|m| m & !(1 << 6)),
         pick in any::<usize>(),
         delta in any::<u64>(),
         leak in any::<bool>(),
@@ -163,8 +166,50 @@ prop_compose! {
     }
 }
 
+prop_compose! {
+    /// A name disclosure that does not open the credential's name commitment: another name's
+    /// witness (consistent with its own disclosure), the holder's witness with another
+    /// name's or another t's disclosure, or a non-zero disclosure the request does not ask for.
+    fn arb_invalid_name_statement()(
+        kind in 0..4u8,
+        other in "[a-zA-Z\u{4e00}-\u{4e20}]{1,12}",
+        t in any::<u64>(),
+    ) -> (PublicInputs, Witness, Violation) {
+        let f = fixture();
+        let other = if other == NAME { format!("{other}x") } else { other };
+        let t = Fr::from(t);
+        let other_disclosure = NameOpening::new(&other, t).unwrap().disclosure();
+        match kind {
+            0 => {
+                let w = named(&f, &other, t);
+                (statement_of(&f, &w, name_policy(), "s"), w, Violation::NameCommitment)
+            }
+            1 | 2 => {
+                let w = named(&f, NAME, t);
+                let mut p = statement_of(&f, &w, name_policy(), "s");
+                p.name_disclosure = if kind == 1 {
+                    other_disclosure
+                } else {
+                    NameOpening::new(NAME, t + Fr::from(1u64)).unwrap().disclosure()
+                };
+                (p, w, Violation::NameDisclosure)
+            }
+            _ => {
+                let mut p = statement(&f, full_policy(), "s");
+                p.name_disclosure = other_disclosure;
+                (p, f.witness.clone(), Violation::NameDisclosure)
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    #[test]
+    fn name_disclosure((p, w, violation) in arb_invalid_name_statement()) {
+        prop_assert_eq!(rejected(&p, &w), violation);
+    }
 
     #[test]
     fn membership((p, w) in arb_invalid_membership_statement()) {

@@ -68,6 +68,11 @@ impl World {
     }
 
     fn new(birth: &str) -> Self {
+        Self::named(birth, "张伟")
+    }
+
+    /// A world whose holder's name is given to the issuer as `name`.
+    fn named(birth: &str, name: &str) -> Self {
         let w = World {
             dir: tempfile::tempdir().unwrap(),
         };
@@ -89,7 +94,7 @@ impl World {
             assert_eq!(mode & 0o777, 0o600);
         }
         run(&["issuer", "init", "--db", &w.ps("issuer.db")], 0);
-        w.issue(&hpk, birth, "credential.json");
+        w.issue(&hpk, birth, name, "credential.json");
         run(
             &[
                 "issuer",
@@ -118,8 +123,8 @@ impl World {
         w
     }
 
-    fn issue(&self, hpk: &str, birth: &str, out: &str) -> String {
-        let attrs = json!({"name": "张伟", "real_name_verified": true, "birth_date": birth,
+    fn issue(&self, hpk: &str, birth: &str, name: &str, out: &str) -> String {
+        let attrs = json!({"name": name, "real_name_verified": true, "birth_date": birth,
             "expiry_date": "2031-01-01", "nationality": 156, "region": 110105, "document_type": 1});
         std::fs::write(self.p("attrs.json"), attrs.to_string()).unwrap();
         run(
@@ -156,6 +161,11 @@ impl World {
             ],
             0,
         );
+    }
+
+    /// A request for the holder's name ("influencer-disclose-name") from platform `scope`.
+    fn request_name(&self, scope: &str, out: &str) {
+        self.request("influencer-disclose-name", scope, "2026-11-24", out);
     }
 
     fn prove_args(&self, request: &str, out: &str) -> Vec<String> {
@@ -211,7 +221,8 @@ fn full_flow_and_nullifier_reuse() {
     let root = run(&["issuer", "root", "--db", &w.ps("issuer.db")], 0);
     let public: Vec<String> =
         serde_json::from_str(&std::fs::read_to_string(w.p("proof/public.json")).unwrap()).unwrap();
-    assert_eq!(public.len(), 33);
+    assert_eq!(public.len(), 34);
+    assert_eq!(public[33], "0", "adult-realname does not disclose the name");
     assert_eq!(public[0], root.trim());
     let nulls = w.ps("nullifiers.db");
     let out = w.verify("request.json", "proof", &["--nullifiers", &nulls], 0);
@@ -241,6 +252,126 @@ fn full_flow_and_nullifier_reuse() {
             "2026-11-24",
         ],
         0,
+    );
+}
+
+/// The proof envelope in directory `dir` of `w`, as JSON.
+fn envelope_json(w: &World, dir: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(w.p(dir).join("zkcred-proof.json")).unwrap())
+        .unwrap()
+}
+
+/// Writes `v` as the envelope of directory `dir` of `w`.
+fn write_envelope(w: &World, dir: &str, v: &Value) {
+    std::fs::create_dir_all(w.p(dir)).unwrap();
+    std::fs::write(w.p(dir).join("zkcred-proof.json"), v.to_string()).unwrap();
+}
+
+#[test]
+fn real_names_are_verified_per_presentation() {
+    let w = World::new("2000-01-01");
+    w.request_name("platform-a", "name-a.json");
+    w.request_name("platform-b", "name-b.json");
+    w.prove("name-a.json", "pa", 0);
+    w.prove("name-b.json", "pb", 0);
+    for dir in ["pa", "pb"] {
+        let out = w.verify(&format!("name-{}.json", &dir[1..]), dir, &[], 0);
+        assert!(out.contains("real name: 张伟 (verified)"), "{out}");
+    }
+    // Two platforms receive unrelated name disclosures; neither public.json holds the name,
+    // t or the name commitment.
+    let public = |dir: &str| -> Vec<String> {
+        serde_json::from_str(&std::fs::read_to_string(w.p(dir).join("public.json")).unwrap())
+            .unwrap()
+    };
+    let (a, b) = (public("pa"), public("pb"));
+    assert_ne!(a[33], b[33]);
+    let credential: Value =
+        serde_json::from_str(&std::fs::read_to_string(w.p("credential.json")).unwrap()).unwrap();
+    let commitment = &credential["credentialSubject"]["attributes"]["name_commitment"];
+    for (dir, inputs) in [("pa", &a), ("pb", &b)] {
+        let e = envelope_json(&w, dir);
+        let t = e["name_opening"]["t"].as_str().unwrap();
+        assert_eq!(e["name_opening"]["name"], "张伟");
+        assert!(!inputs.iter().any(|x| x == t || x == commitment));
+        let text = std::fs::read_to_string(w.p(dir).join("public.json")).unwrap();
+        assert!(!text.contains("张伟"));
+    }
+    assert_ne!(
+        envelope_json(&w, "pa")["name_opening"]["t"],
+        envelope_json(&w, "pb")["name_opening"]["t"]
+    );
+
+    // An ordinary request gets no name and no opening.
+    w.prove("request.json", "plain", 0);
+    assert!(envelope_json(&w, "plain").get("name_opening").is_none());
+    let out = w.verify("request.json", "plain", &[], 0);
+    assert!(!out.contains("real name"), "{out}");
+}
+
+#[test]
+fn tampered_name_openings_are_rejected() {
+    let w = World::new("2000-01-01");
+    w.request_name("platform-a", "name.json");
+    w.prove("name.json", "p", 0);
+    let honest = envelope_json(&w, "p");
+    let verify_err_for = |request: &str, dir: &str, code: i32| {
+        let proof = w.p(dir).join("zkcred-proof.json");
+        let out = zkcred()
+            .args(["verify", "--keys", s(keys()), "--request", &w.ps(request)])
+            .args(["--proof", s(&proof), "--ledger", &w.ps("ledger")])
+            .args(["--now", "2026-11-24"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code));
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let verify_err = |dir: &str, code: i32| verify_err_for("name.json", dir, code);
+    let mut renamed = honest.clone();
+    renamed["name_opening"]["name"] = json!("李娜");
+    write_envelope(&w, "renamed", &renamed);
+    assert!(verify_err("renamed", 1).contains("the name or t was changed"));
+    let mut other_t = honest.clone();
+    other_t["name_opening"]["t"] = json!("12345");
+    write_envelope(&w, "other-t", &other_t);
+    assert!(verify_err("other-t", 1).contains("the name or t was changed"));
+    let mut missing = honest.clone();
+    missing.as_object_mut().unwrap().remove("name_opening");
+    write_envelope(&w, "missing", &missing);
+    assert!(verify_err("missing", 1).contains("no name opening"));
+    let mut control = honest.clone();
+    control["name_opening"]["name"] = json!("张\n伟");
+    write_envelope(&w, "control", &control);
+    assert!(verify_err("control", 2).contains("control character"));
+    // An opening attached to a proof for a request that does not ask for the name.
+    w.prove("request.json", "plain", 0);
+    let mut plain = envelope_json(&w, "plain");
+    plain["name_opening"] = honest["name_opening"].clone();
+    write_envelope(&w, "plain-named", &plain);
+    assert!(verify_err_for("request.json", "plain-named", 1)
+        .contains("the request does not ask for the name"));
+}
+
+#[test]
+fn a_name_given_in_nfd_proves_and_verifies_as_nfc() {
+    let w = World::named("2000-01-01", "Jose\u{301} Mun\u{303}oz");
+    let credential = std::fs::read_to_string(w.p("credential.json")).unwrap();
+    assert!(credential.contains("Jos\u{e9} Mu\u{f1}oz"));
+    w.request_name("platform-a", "name.json");
+    w.prove("name.json", "p", 0);
+    let out = w.verify("name.json", "p", &[], 0);
+    assert!(
+        out.contains("real name: Jos\u{e9} Mu\u{f1}oz (verified)"),
+        "{out}"
+    );
+    // The holder's opening written in NFD verifies to the same name.
+    let mut e = envelope_json(&w, "p");
+    e["name_opening"]["name"] = json!("Jose\u{301} Mun\u{303}oz");
+    write_envelope(&w, "nfd", &e);
+    let out = w.verify("name.json", "nfd", &[], 0);
+    assert!(
+        out.contains("real name: Jos\u{e9} Mu\u{f1}oz (verified)"),
+        "{out}"
     );
 }
 
@@ -578,4 +709,21 @@ fn num_q() -> num_bigint_dig::BigUint {
     "21888242871839275222246405745257275088696311157297823662689037894645226208583"
         .parse()
         .unwrap()
+}
+
+#[test]
+fn the_demo_shows_a_verified_name_and_an_anonymous_adult() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["demo", "--dir", s(dir.path())], 0);
+    let influencer = out.find("influencer-disclose-name").unwrap();
+    let ordinary = out.find("\"over18\" only").unwrap();
+    assert!(
+        out[influencer..ordinary].contains("real name: 张伟 (verified)"),
+        "{out}"
+    );
+    let next = out[ordinary..]
+        .find("\n[")
+        .map_or(out.len(), |i| ordinary + i);
+    assert!(!out[ordinary..next].contains("real name"), "{out}");
+    assert!(out.contains("demo complete"));
 }

@@ -50,11 +50,23 @@ fn snarkjs_accepts_our_proofs_and_rejects_tampered_ones() {
     assert!(ok, "snarkjs rejected our proof: {text}");
 
     // Tamper with one public input: snarkjs must refuse.
-    let mut inputs: Vec<String> =
+    let inputs: Vec<String> =
         serde_json::from_str(&std::fs::read_to_string(&public).unwrap()).unwrap();
-    inputs[3] = "1".into();
-    let tampered = d.path().join("tampered-public.json");
-    std::fs::write(&tampered, serde_json::to_string(&inputs).unwrap()).unwrap();
-    let (ok, text) = snarkjs_verify(&snarkjs, &vk, &tampered, &proof);
-    assert!(!ok, "snarkjs accepted a tampered statement: {text}");
+    // 34 inputs, the last the name disclosure H(pack(name), t): the name itself and t are not
+    // among them.
+    assert_eq!(inputs.len(), 34);
+    assert_ne!(inputs[33], "0");
+    let text = std::fs::read_to_string(&public).unwrap();
+    assert!(!text.contains("Alice"));
+    for i in [3, 33] {
+        let mut changed = inputs.clone();
+        changed[i] = "1".into();
+        let tampered = d.path().join("tampered-public.json");
+        std::fs::write(&tampered, serde_json::to_string(&changed).unwrap()).unwrap();
+        let (ok, text) = snarkjs_verify(&snarkjs, &vk, &tampered, &proof);
+        assert!(
+            !ok,
+            "snarkjs accepted a statement with input {i} changed: {text}"
+        );
+    }
 }

@@ -12,21 +12,28 @@
 //! several are given) and `$in $nin` (one set predicate of up to 8 values, on any slot; `$ne v`
 //! is `$nin [v]`). Dates may be absolute (`2030-01-01`) or relative to the request date
 //! (`today`, `today-18y`, see [`crate::date`]). `disclose` lists attributes whose values are
-//! revealed. Impossible or ambiguous policies are rejected: an empty range, two set predicates,
-//! a range on an opaque slot, more than 8 or zero set values, an unknown attribute or operator.
+//! revealed, and may list `name`: the holder's real name, checked by the verifier against a
+//! per-presentation name disclosure (docs/circuit.md, "Name disclosure"). The name commitment
+//! itself (slot 6) is never disclosed: it is one fixed value per credential, so every platform
+//! receiving it could link the holder. Impossible or ambiguous policies are rejected: an empty
+//! range, two set predicates, a range on an opaque slot, more than 8 or zero set values, an
+//! unknown attribute or operator, a disclosure of slot 6.
 //!
 //! Compilation gives per numeric slot an inclusive range `[lo_i, hi_i]` (default
 //! `[0, 2^64 - 1]`), the set predicate (slot, mode, values padded to 8 by repeating the first),
-//! and the disclosure mask. They are packed into the public inputs by [`crate::statement`].
+//! the disclosure mask and whether the name is disclosed. They are packed into the public inputs
+//! by [`crate::statement`].
 
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::schema::{Schema, SlotKind, NUMERIC_SLOTS, SLOTS};
+use crate::schema::{Encoding, Schema, SlotKind, NAME_SLOT, NUMERIC_SLOTS, SLOTS};
 use crate::Fr;
 use serde_json::{Map, Value};
 
 /// Maximum number of values in a set predicate.
 pub const SET_SIZE: usize = 8;
+/// The entry of a `disclose` list that asks for the holder's real name.
+pub const DISCLOSE_NAME: &str = "name";
 
 /// The named policies.
 pub const PRESETS: [&str; 4] = [
@@ -41,7 +48,7 @@ pub fn preset(name: &str) -> Option<Value> {
     let not_expired = ("expiry_date", serde_json::json!({"$gte": "today"}));
     let adult = ("birth_date", serde_json::json!({"$lte": "today-18y"}));
     let real = ("real_name_verified", serde_json::json!({"$eq": 1}));
-    let disclose_name = ("disclose", serde_json::json!(["name_commitment"]));
+    let disclose_name = ("disclose", serde_json::json!([DISCLOSE_NAME]));
     let parts: &[(&str, Value)] = match name {
         "over18" => &[adult, not_expired],
         "realname" => &[real, not_expired],
@@ -142,8 +149,18 @@ pub struct CompiledPolicy {
     pub hi: [u64; NUMERIC_SLOTS],
     /// The set predicate, if any (valid by construction, see [`SetPredicate::new`]).
     pub set: Option<SetPredicate>,
-    /// Bit `i` set: attribute `i` is disclosed.
+    /// Bit `i` set: attribute `i` is disclosed. Bit [`NAME_SLOT`] is never set.
     pub disclose_mask: u8,
+    /// The holder's name is disclosed through a name disclosure `H(pack(name), t)`.
+    pub disclose_name: bool,
+}
+
+impl CompiledPolicy {
+    /// Whether the policy discloses the holder's real name. Such a policy is for platforms
+    /// only, never for on-chain use: a gate contract must never receive a name.
+    pub fn discloses_name(&self) -> bool {
+        self.disclose_name
+    }
 }
 
 impl Default for CompiledPolicy {
@@ -154,6 +171,7 @@ impl Default for CompiledPolicy {
             hi: [u64::MAX; NUMERIC_SLOTS],
             set: None,
             disclose_mask: 0,
+            disclose_name: false,
         }
     }
 }
@@ -191,7 +209,26 @@ pub fn compile(policy: &Value, schema: &Schema, today: Date) -> Result<CompiledP
                 let n = n
                     .as_str()
                     .ok_or_else(|| perr("`disclose` is a list of attribute names"))?;
+                if n == DISCLOSE_NAME {
+                    if out.disclose_name {
+                        return Err(perr("`name` is disclosed twice"));
+                    }
+                    if schema.slots[NAME_SLOT].encoding != Encoding::NameCommitment {
+                        return Err(perr(format!(
+                            "schema {} has no name commitment, so `name` cannot be disclosed",
+                            schema.id
+                        )));
+                    }
+                    out.disclose_name = true;
+                    continue;
+                }
                 let (i, _) = schema.slot(n)?;
+                if i == NAME_SLOT {
+                    return Err(perr(format!(
+                        "`{n}` cannot be disclosed: it is one fixed value per credential, which \
+                         would link the holder across platforms; disclose `name` instead"
+                    )));
+                }
                 if out.disclose_mask & (1 << i) != 0 {
                     return Err(perr(format!("`{n}` is disclosed twice")));
                 }
@@ -321,12 +358,12 @@ mod tests {
         let a = c(preset("adult-realname").unwrap()).unwrap();
         assert_eq!((a.lo[0], a.hi[0]), (1, 1));
         assert_eq!(a.hi[1], 20081124);
-        assert_eq!(
-            c(preset("influencer-disclose-name").unwrap())
-                .unwrap()
-                .disclose_mask,
-            1 << 6
-        );
+        let influencer = c(preset("influencer-disclose-name").unwrap()).unwrap();
+        assert!(influencer.discloses_name());
+        assert_eq!(influencer.disclose_mask, 0);
+        for p in ["over18", "realname", "adult-realname"] {
+            assert!(!c(preset(p).unwrap()).unwrap().discloses_name(), "{p}");
+        }
     }
 
     #[test]
@@ -379,6 +416,8 @@ mod tests {
             json!({"birth_date": {"$lte": "yesterday"}}),
             json!({"disclose": ["height"]}),
             json!({"disclose": ["region", "region"]}),
+            json!({"disclose": ["name_commitment"]}),
+            json!({"disclose": ["name", "name"]}),
             json!([1, 2]),
         ] {
             assert!(c(bad.clone()).is_err(), "accepted {bad}");

@@ -16,6 +16,8 @@ use serde_json::Value;
 pub const SLOTS: usize = 8;
 /// Number of numeric slots (the first ones).
 pub const NUMERIC_SLOTS: usize = 6;
+/// The one slot that may hold a name commitment; the circuit opens it for a name disclosure.
+pub const NAME_SLOT: usize = 6;
 
 /// The built-in default schema's JSON.
 pub const IDENTITY_V1_JSON: &str = include_str!("../schemas/identity-v1.json");
@@ -114,6 +116,12 @@ impl Schema {
                 return Err(Error::Schema(format!(
                     "slot `{}`: encoding {:?} does not fit a {:?} slot",
                     s.name, s.encoding, s.kind
+                )));
+            }
+            if s.encoding == Encoding::NameCommitment && i != NAME_SLOT {
+                return Err(Error::Schema(format!(
+                    "slot `{}`: a name commitment can only be slot {NAME_SLOT}",
+                    s.name
                 )));
             }
             if s.name.is_empty() || s.name == "disclose" || s.name == "name" {
@@ -263,6 +271,9 @@ mod tests {
         assert!(Schema::from_json(&v.to_string()).is_err());
         let mut v: Value = serde_json::from_str(IDENTITY_V1_JSON).unwrap();
         v["slots"][0]["kind"] = json!("opaque");
+        assert!(Schema::from_json(&v.to_string()).is_err());
+        let mut v: Value = serde_json::from_str(IDENTITY_V1_JSON).unwrap();
+        v["slots"][7]["encoding"] = json!("name_commitment");
         assert!(Schema::from_json(&v.to_string()).is_err());
     }
 

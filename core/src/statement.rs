@@ -9,28 +9,35 @@
 //! | 1 | `nullifier = H(s, scope)` |
 //! | 2 | `scope` |
 //! | 3 | `message` |
-//! | 4 | `flags = mask + 2^8 * set_slot + 2^11 * set_mode` |
+//! | 4 | `flags = mask + 2^8 * set_slot + 2^11 * set_mode + 2^13 * disclose_name` |
 //! | 5..11 | `lo[0..6]` |
 //! | 11..17 | `hi[0..6]` |
 //! | 17..25 | `set[0..8]` |
 //! | 25..33 | `disclosed[0..8]` |
+//! | 33 | `name_disclosure = H(pack(name), t)`, or 0 when the name is not disclosed |
 //!
-//! `set_mode` is 0 (off), 1 (in) or 2 (not in); when off, `set_slot` and `set` are 0.
+//! `set_mode` is 0 (off), 1 (in) or 2 (not in); when off, `set_slot` and `set` are 0. Bit
+//! [`NAME_SLOT`] of the mask is always 0: the name commitment is never disclosed, the name is
+//! disclosed through `name_disclosure` instead (docs/circuit.md).
 
 use crate::credential::{leaf_commitment, Attributes, HolderSecret};
 use crate::encoding::fr_to_u64;
+use crate::name::{self, NameOpening};
 use crate::nullifier::nullifier;
 use crate::policy::{CompiledPolicy, SetMode, SetPredicate, SET_SIZE};
-use crate::schema::{NUMERIC_SLOTS, SLOTS};
+use crate::poseidon;
+use crate::schema::{NAME_SLOT, NUMERIC_SLOTS, SLOTS};
 use crate::tree::MerklePath;
 use crate::Fr;
 use ark_ff::Zero;
 use thiserror::Error;
 
 /// Number of public inputs.
-pub const NUM_PUBLIC_INPUTS: usize = 33;
+pub const NUM_PUBLIC_INPUTS: usize = 34;
 /// Bits of the packed `flags` input.
-pub const FLAG_BITS: usize = 13;
+pub const FLAG_BITS: usize = 14;
+/// The `flags` bit that asks for the name disclosure.
+pub const DISCLOSE_NAME_BIT: usize = 13;
 
 /// Index of each public input.
 pub mod index {
@@ -52,12 +59,14 @@ pub mod index {
     pub const SET: usize = 17;
     /// First disclosed value.
     pub const DISCLOSED: usize = 25;
+    /// `name_disclosure`.
+    pub const NAME_DISCLOSURE: usize = 33;
 }
 
-/// Packs the disclosure mask and the set predicate's slot and mode.
-pub fn pack_flags(mask: u8, set: Option<&SetPredicate>) -> u64 {
+/// Packs the disclosure mask, the set predicate's slot and mode, and the name-disclosure bit.
+pub fn pack_flags(mask: u8, set: Option<&SetPredicate>, disclose_name: bool) -> u64 {
     let (slot, mode) = set.map_or((0, 0), |s| (s.slot() as u64, s.mode().code()));
-    mask as u64 | slot << 8 | mode << 11
+    mask as u64 | slot << 8 | mode << 11 | u64::from(disclose_name) << DISCLOSE_NAME_BIT
 }
 
 /// The public inputs of one credential proof.
@@ -75,6 +84,8 @@ pub struct PublicInputs {
     pub policy: CompiledPolicy,
     /// Disclosed attribute values (0 where not disclosed).
     pub disclosed: [Fr; SLOTS],
+    /// `H(pack(name), t)` when the policy discloses the name, else 0.
+    pub name_disclosure: Fr,
 }
 
 impl PublicInputs {
@@ -91,10 +102,14 @@ impl PublicInputs {
 
     /// The packed flags.
     pub fn flags(&self) -> u64 {
-        pack_flags(self.policy.disclose_mask, self.policy.set.as_ref())
+        pack_flags(
+            self.policy.disclose_mask,
+            self.policy.set.as_ref(),
+            self.policy.disclose_name,
+        )
     }
 
-    /// The 33 public inputs in circuit order.
+    /// The 34 public inputs in circuit order.
     pub fn to_field_elements(&self) -> Vec<Fr> {
         let mut v = Vec::with_capacity(NUM_PUBLIC_INPUTS);
         v.extend([self.root, self.nullifier, self.scope, self.message]);
@@ -103,6 +118,7 @@ impl PublicInputs {
         v.extend(self.policy.hi.iter().map(|x| Fr::from(*x)));
         v.extend(self.set_values());
         v.extend(self.disclosed);
+        v.push(self.name_disclosure);
         debug_assert_eq!(v.len(), NUM_PUBLIC_INPUTS);
         v
     }
@@ -119,6 +135,41 @@ pub struct Witness {
     pub salt: Fr,
     /// The leaf's authentication path.
     pub path: MerklePath,
+    /// The name's witness, present exactly when the policy discloses the name.
+    pub name: Option<NameWitness>,
+}
+
+/// The private part of a name disclosure: `pack(name)`, the commitment's salt and the
+/// per-presentation blinding value `t`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameWitness {
+    /// `pack(name)`.
+    pub pack: Fr,
+    /// The name commitment's salt: `a_6 = H(pack, salt)`.
+    pub salt: Fr,
+    /// The blinding value: `name_disclosure = H(pack, t)`.
+    pub t: Fr,
+}
+
+impl NameWitness {
+    /// The witness of `opening` for a credential whose name commitment has salt `salt`.
+    pub fn new(opening: &NameOpening, salt: Fr) -> Self {
+        Self {
+            pack: opening.pack(),
+            salt,
+            t: opening.t(),
+        }
+    }
+
+    /// `H(pack, salt)`, the commitment this witness opens.
+    pub fn commitment(&self) -> Fr {
+        poseidon::hash(&[self.pack, self.salt])
+    }
+
+    /// `H(pack, t)`, the name disclosure it proves.
+    pub fn disclosure(&self) -> Fr {
+        name::disclosure(self.pack, self.t)
+    }
 }
 
 impl Witness {
@@ -128,7 +179,8 @@ impl Witness {
     }
 
     /// The public inputs this witness proves for `root`, `scope`, `message` and `policy`: the
-    /// nullifier `H(s, scope)` and the values disclosed under the policy's mask.
+    /// nullifier `H(s, scope)`, the values disclosed under the policy's mask and, if the policy
+    /// discloses the name, the name disclosure `H(pack, t)`.
     pub fn public_inputs(
         &self,
         root: Fr,
@@ -142,7 +194,16 @@ impl Witness {
             scope,
             message,
             disclosed: self.disclosed(policy.disclose_mask),
+            name_disclosure: self.name_disclosure(&policy),
             policy,
+        }
+    }
+
+    /// `H(pack, t)` if `policy` discloses the name (0 without a name witness), else 0.
+    pub fn name_disclosure(&self, policy: &CompiledPolicy) -> Fr {
+        match (&self.name, policy.disclose_name) {
+            (Some(n), true) => n.disclosure(),
+            _ => Fr::zero(),
         }
     }
 
@@ -203,6 +264,21 @@ pub enum Violation {
         /// The slot.
         slot: usize,
     },
+    /// The policy discloses the name commitment (slot 6), which is never allowed.
+    #[error("disclosure: the name commitment (attribute {NAME_SLOT}) is never disclosed")]
+    NameCommitmentDisclosed,
+    /// The policy discloses the name but the witness has no name.
+    #[error("name: the request asks for the name, and no name opening was given")]
+    NameMissing,
+    /// The witness carries a name the policy does not ask for.
+    #[error("name: the request does not ask for the name, so no name opening may be given")]
+    NameNotAsked,
+    /// The name witness does not open the credential's name commitment.
+    #[error("name: H(pack, name_salt) is not the credential's name commitment")]
+    NameCommitment,
+    /// The public name disclosure is not `H(pack, t)` (or not 0 when the name is not asked).
+    #[error("name: the public name disclosure is not H(pack(name), t)")]
+    NameDisclosure,
 }
 
 /// Checks every claim of the statement natively, in the circuit's order.
@@ -242,9 +318,30 @@ pub fn check_satisfaction(public: &PublicInputs, w: &Witness) -> Result<(), Viol
         }
     }
     // Disclosure.
+    if public.policy.disclose_mask & (1 << NAME_SLOT) != 0 {
+        return Err(Violation::NameCommitmentDisclosed);
+    }
     let expected = w.disclosed(public.policy.disclose_mask);
     if let Some(slot) = (0..SLOTS).find(|i| expected[*i] != public.disclosed[*i]) {
         return Err(Violation::Disclosure { slot });
+    }
+    // Name disclosure.
+    match (&w.name, public.policy.disclose_name) {
+        (None, true) => return Err(Violation::NameMissing),
+        (Some(_), false) => return Err(Violation::NameNotAsked),
+        (Some(n), true) => {
+            if n.commitment() != a[NAME_SLOT] {
+                return Err(Violation::NameCommitment);
+            }
+            if n.disclosure() != public.name_disclosure {
+                return Err(Violation::NameDisclosure);
+            }
+        }
+        (None, false) => {
+            if !public.name_disclosure.is_zero() {
+                return Err(Violation::NameDisclosure);
+            }
+        }
     }
     Ok(())
 }

@@ -79,6 +79,7 @@ fn credential_model() {
     let v = load("credential.json");
     let cases = v["cases"].as_array().unwrap();
     assert!(cases.len() >= 6);
+    let mut nfd_cases = 0;
     for c in cases {
         let secret = HolderSecret::from_fr(fr(&c["secret"]));
         assert_eq!(secret.public_key(), fr(&c["hpk"]));
@@ -86,11 +87,21 @@ fn credential_model() {
         assert_eq!(scope, fr(&c["scope"]));
         assert_eq!(nullifier::nullifier(&secret, scope), fr(&c["nullifier"]));
         let n = c["name"].as_str().unwrap();
+        // JavaScript's String.prototype.normalize("NFC") and ours agree.
+        assert_eq!(name::normalize(n).unwrap(), c["name_nfc"].as_str().unwrap());
         assert_eq!(name::pack(n).unwrap(), fr(&c["name_pack"]), "{n}");
         assert_eq!(
             name::name_commitment(n, fr(&c["name_salt"])).unwrap(),
             fr(&c["name_commitment"])
         );
+        // The name disclosure H(pack, t), through the opening a holder hands a verifier.
+        let opening = name::NameOpening::new(n, fr(&c["name_t"])).unwrap();
+        assert_eq!(opening.disclosure(), fr(&c["name_disclosure"]), "{n}");
+        assert_eq!(
+            name::disclosure(fr(&c["name_pack"]), fr(&c["name_t"])),
+            fr(&c["name_disclosure"])
+        );
+        nfd_cases += usize::from(c["name"] != c["name_nfc"]);
         let attrs = frs(&c["attributes"]);
         let attrs = Attributes::new(attrs.try_into().unwrap()).unwrap();
         assert_eq!(
@@ -98,4 +109,5 @@ fn credential_model() {
             fr(&c["leaf"])
         );
     }
+    assert!(nfd_cases >= 1, "no case packs a name given in NFD");
 }

@@ -255,7 +255,7 @@ fn flow(out: &Path, rng: &mut ChaCha20Rng) {
             disclosed.insert("region".to_string(), Fr::from(110105u64));
         }
         let public = r
-            .public_inputs(root, nullifier, [Fr::from(0u64); 8])
+            .public_inputs(root, nullifier, [Fr::from(0u64); 8], Fr::from(0u64))
             .to_field_elements();
         write(
             out,
@@ -269,9 +269,11 @@ fn flow(out: &Path, rng: &mut ChaCha20Rng) {
             root,
             nullifier,
             disclosed,
+            None,
             public,
             proof,
-        );
+        )
+        .expect("the seed requests do not ask for the name");
         write(
             out,
             "envelope",

@@ -39,6 +39,7 @@ pub fn target_policy(data: &[u8]) {
         message: Fr::from(4u64),
         policy: compiled.clone(),
         disclosed: [Fr::from(0u64); zkcred_core::schema::SLOTS],
+        name_disclosure: Fr::from(0u64),
     };
     assert_eq!(
         inputs.to_field_elements().len(),

@@ -35,7 +35,7 @@ pub fn target_proof_json(data: &[u8]) {
     assert_round_trip("proof.json", again, &p);
 }
 
-/// snarkjs `public.json` with the credential circuit's 33 inputs.
+/// snarkjs `public.json` with the credential circuit's public inputs.
 pub fn target_public_json(data: &[u8]) {
     let Some(Ok(x)) = text(data).map(|t| public_inputs_from_json(t, NUM_PUBLIC_INPUTS)) else {
         return;

@@ -155,8 +155,11 @@ impl Draft {
     ) -> Result<Self, zkcred_core::Error> {
         let attributes = schema.encode_attributes(attrs, name_salt)?;
         let (name, name_salt) = if has_name_commitment(schema) {
-            // `encode_attributes` has checked that `name` is a string.
-            let name = attrs.get("name").and_then(Value::as_str).map(str::to_owned);
+            // `encode_attributes` has checked that `name` is a string and committed to its
+            // normal form (NFC, no control characters); the credential stores that form.
+            let name = (attrs.get("name").and_then(Value::as_str))
+                .map(zkcred_core::name::normalize)
+                .transpose()?;
             (name, Some(name_salt))
         } else {
             (None, None)

@@ -4,7 +4,8 @@
 //! wrong `@context` or `type`, an `issuer` that is not `zkcred:issuer:<32 hex digits>`, a
 //! `validFrom` that is not `YYYY-MM-DDTHH:MM:SSZ`, any field element that is not a canonical
 //! decimal string, an attribute set that is not exactly the schema's slots, an attribute value
-//! that does not fit its slot, a name commitment that differs from `H(pack(name), nameSalt)`, a
+//! that does not fit its slot, a name that is not in its normal form (Unicode NFC, no control
+//! characters), a name commitment that differs from `H(pack(name), nameSalt)`, a
 //! leaf that differs from `H(hpk, a_0..a_7, salt)`, a leaf index beyond the tree, and a
 //! `validUntil` that is not the start of the `expiry_date`.
 
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use thiserror::Error;
 use zkcred_core::credential::{leaf_commitment, Attributes};
 use zkcred_core::encoding::{fr_to_string, parse_fr};
-use zkcred_core::name::name_commitment;
+use zkcred_core::name::{name_commitment, normalize};
 use zkcred_core::schema::{Encoding, Schema, SLOTS};
 use zkcred_core::tree::CAPACITY;
 use zkcred_core::Fr;
@@ -351,6 +352,12 @@ fn check_name(
             "the schema has no name commitment, so the credential must not carry a name".into(),
         )),
         (Some(i), Some(name), Some(salt)) => {
+            let normal = normalize(name).map_err(|e| CredentialError::Name(e.to_string()))?;
+            if normal != name {
+                return Err(CredentialError::Name(
+                    "the name is not in Unicode NFC (issuers store names normalized)".into(),
+                ));
+            }
             let c =
                 name_commitment(name, salt).map_err(|e| CredentialError::Name(e.to_string()))?;
             if c == attributes.values()[i] {

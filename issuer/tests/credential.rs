@@ -111,6 +111,10 @@ fn every_tampering_is_refused_with_its_own_error() {
     assert_eq!(e, E::LeafMismatch);
     let e = tampered(&c, |v| sub(v)["name"] = json!("李娜"));
     assert_eq!(e, E::NameCommitmentMismatch);
+    // A name written in another normal form than NFC is refused before its commitment is
+    // looked at (an NFD name in a file could only come from a tool other than the issuer).
+    let e = tampered(&c, |v| sub(v)["name"] = json!("Jose\u{301}"));
+    assert!(matches!(e, E::Name(ref m) if m.contains("NFC")), "{e}");
     let o = other.clone();
     let e = tampered(&c, |v| sub(v)["nameSalt"] = json!(o));
     assert_eq!(e, E::NameCommitmentMismatch);
@@ -258,4 +262,35 @@ fn custom_schemas_are_read_with_their_json() {
         Credential::from_json_with_schema(&v.to_string(), &schema),
         Err(CredentialError::Name(_))
     ));
+}
+
+#[test]
+fn names_are_stored_and_committed_in_nfc() {
+    let schema = Schema::identity_v1();
+    let (_dir, mut db) = fresh_db();
+    let mut r = rng(13);
+    let nfc = "Jos\u{e9} Mu\u{f1}oz \u{d55c}";
+    let nfd = "Jose\u{301} Mun\u{303}oz \u{1112}\u{1161}\u{11ab}";
+    let mut a = attrs(0);
+    a["name"] = json!(nfd);
+    let c = db
+        .issue_at(hpk(0), &a, &schema, &mut r, T)
+        .unwrap()
+        .credential;
+    assert_eq!(c.name(), Some(nfc));
+    let salt = c.name_salt().unwrap();
+    assert_eq!(
+        c.attribute("name_commitment"),
+        Some(zkcred_core::name::name_commitment(nfc, salt).unwrap())
+    );
+    assert_eq!(Credential::from_json(&c.to_json()).unwrap(), c);
+    // Control characters are refused at issuance.
+    for bad in ["Zhang\nWei", "Zhang\u{0}Wei", "\u{1b}[31mWei"] {
+        let mut a = attrs(1);
+        a["name"] = json!(bad);
+        assert!(
+            db.issue_at(hpk(1), &a, &schema, &mut r, T).is_err(),
+            "{bad:?} issued"
+        );
+    }
 }

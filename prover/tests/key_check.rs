@@ -175,6 +175,7 @@ fn a_key_whose_proofs_do_not_verify_never_yields_a_proof() {
         secret,
         attributes,
         salt,
+        name: None,
     };
     let public = witness.public_inputs(tree.root(), scope_hash("p"), scope_hash("m"), policy);
     let honest_prover = with(|_| {}).unwrap();

@@ -10,10 +10,11 @@ use rand_chacha::ChaCha20Rng;
 use zkcred_circuits::CredentialCircuit;
 use zkcred_core::credential::{leaf_commitment, Attributes, HolderSecret};
 use zkcred_core::date::Date;
+use zkcred_core::name::NameOpening;
 use zkcred_core::policy::{compile, preset};
 use zkcred_core::schema::Schema;
 use zkcred_core::scope::scope_hash;
-use zkcred_core::statement::{PublicInputs, Violation, Witness};
+use zkcred_core::statement::{NameWitness, PublicInputs, Violation, Witness};
 use zkcred_core::tree::SparseTree;
 use zkcred_prover::{ProveError, Prover};
 use zkcred_setup::keys::verifying_key;
@@ -38,6 +39,7 @@ fn statement(birth: u64, today: &str, rng: &mut ChaCha20Rng) -> (PublicInputs, W
         secret,
         attributes,
         salt,
+        name: None,
     };
     let public = w.public_inputs(tree.root(), scope, scope_hash("nonce"), policy);
     (public, w)
@@ -63,6 +65,14 @@ fn proofs_verify_with_ark_groth16_and_false_claims_are_named() {
     match prover.prove(&minor, &w, &mut rng) {
         Err(ProveError::Unsatisfied(Violation::OutOfRange { slot: 1, .. })) => {}
         other => panic!("expected an out-of-range birth date, got {other:?}"),
+    }
+    // A name opening for a request that does not ask for the name is refused before proving.
+    let mut named = witness.clone();
+    let opening = NameOpening::random("张伟", &mut rng).unwrap();
+    named.name = Some(NameWitness::new(&opening, Fr::from(1u64)));
+    match prover.prove(&public, &named, &mut rng) {
+        Err(ProveError::Unsatisfied(Violation::NameNotAsked)) => {}
+        other => panic!("expected the unasked name to be refused, got {other:?}"),
     }
 }
 

@@ -22,7 +22,7 @@ use zkcred_core::credential::{leaf_commitment, Attributes, HolderSecret};
 use zkcred_core::date::Date;
 use zkcred_core::policy::compile;
 use zkcred_core::schema::Schema;
-use zkcred_core::statement::{PublicInputs, Witness};
+use zkcred_core::statement::{NameWitness, PublicInputs, Witness};
 use zkcred_core::tree::SparseTree;
 use zkcred_core::{name, scope::scope_hash};
 use zkcred_setup::ceremony::transcript::{point_hex, Transcript};
@@ -69,7 +69,8 @@ fn fresh() -> tempfile::TempDir {
     dir
 }
 
-/// A valid credential statement, as `circuits/tests/credential_circuit.rs` builds it.
+/// A valid credential statement, as `circuits/tests/credential_circuit.rs` builds it, that
+/// also discloses the name (so the ceremony's keys are exercised on every public input).
 fn statement() -> (PublicInputs, Witness) {
     let mut rng = ChaCha20Rng::seed_from_u64(2026);
     let mut tree = SparseTree::new();
@@ -93,11 +94,15 @@ fn statement() -> (PublicInputs, Witness) {
         secret,
         attributes,
         salt,
+        name: Some(NameWitness::new(
+            &name::NameOpening::random("张伟", &mut rng).unwrap(),
+            Fr::from(42u64),
+        )),
     };
     let policy = compile(
         &json!({"real_name_verified": {"$eq": 1}, "birth_date": {"$lte": "today-18y"},
                 "expiry_date": {"$gte": "today"}, "nationality": {"$in": [156, 344, 446]},
-                "disclose": ["region"]}),
+                "disclose": ["region", "name"]}),
         &Schema::identity_v1(),
         Date::parse("2026-11-24").unwrap(),
     )

@@ -5,14 +5,20 @@
 //! {"type": "zkcred-proof", "version": 1, "circuit_id": "<hex>", "request_id": "<hex>",
 //!  "scope": "...", "message": "...", "date": "2026-11-24", "policy": { ... },
 //!  "root": "<decimal>", "nullifier": "<decimal>", "disclosed": {"region": "110105"},
-//!  "public": ["<decimal>", ... 33], "proof": { ... proof.json ... }}
+//!  "name_opening": {"name": "张伟", "t": "<decimal>"},
+//!  "public": ["<decimal>", ... 34], "proof": { ... proof.json ... }}
 //! ```
+//!
+//! `name_opening` is present exactly when the request asks for the name: it opens the public
+//! input `name_disclosure = H(pack(name), t)`, and it is never written to `public.json`.
 //!
 //! Parsing validates the *form* of every field: the fixed `type` and `version`, ids of 64
 //! lowercase hex digits, a `YYYY-MM-DD` date, canonical decimals for the root, the nullifier,
-//! the disclosed values and the 33 public inputs, and a valid snarkjs proof. Unknown fields are
+//! the disclosed values, `t` and the 34 public inputs, a name that has a normal form (which it is
+//! converted to, see [`zkcred_core::name`]), and a valid snarkjs proof. Unknown fields are
 //! refused. Whether the envelope answers a request is [`crate::verify()`]'s business: it takes
-//! only the root, the nullifier and the disclosed values from here, and recomputes the rest.
+//! only the root, the nullifier, the disclosed values and the name opening from here, and
+//! recomputes the rest.
 
 use crate::decimal::{fr_to_string, parse_fr};
 use crate::error::{Error, Result};
@@ -24,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use zkcred_core::date::Date;
+use zkcred_core::name::NameOpening;
 use zkcred_core::statement::NUM_PUBLIC_INPUTS;
 use zkcred_core::Fr;
 
@@ -47,8 +54,17 @@ struct EnvelopeJson {
     root: String,
     nullifier: String,
     disclosed: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name_opening: Option<NameOpeningJson>,
     public: Vec<String>,
     proof: ProofJson,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NameOpeningJson {
+    name: String,
+    t: String,
 }
 
 /// A proof envelope whose fields are well formed (not yet checked against any request).
@@ -72,7 +88,9 @@ pub struct ProofEnvelope {
     pub nullifier: Fr,
     /// Disclosed attribute values by attribute name.
     pub disclosed: BTreeMap<String, Fr>,
-    /// The 33 public inputs, as the prover computed them (checked, never trusted).
+    /// The name and `t` opening the name disclosure, when the request asks for the name.
+    pub name_opening: Option<NameOpening>,
+    /// The 34 public inputs, as the prover computed them (checked, never trusted).
     pub public: Vec<Fr>,
     /// The Groth16 proof.
     pub proof: Proof,
@@ -80,16 +98,28 @@ pub struct ProofEnvelope {
 
 impl ProofEnvelope {
     /// An envelope answering `request`, as the prover writes it.
+    ///
+    /// The holder attaches a name opening exactly when the request asks for the name: with an
+    /// opening for a request that does not ask for it this fails with
+    /// [`Error::NameOpeningNotAsked`] (the name is never handed out unasked), and without one
+    /// for a request that does, with [`Error::NameOpeningMissing`].
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         request: &Request,
         circuit_id: impl Into<String>,
         root: Fr,
         nullifier: Fr,
         disclosed: BTreeMap<String, Fr>,
+        name_opening: Option<NameOpening>,
         public: Vec<Fr>,
         proof: Proof,
-    ) -> Self {
-        Self {
+    ) -> Result<Self> {
+        match (&name_opening, request.discloses_name()) {
+            (Some(_), false) => return Err(Error::NameOpeningNotAsked),
+            (None, true) => return Err(Error::NameOpeningMissing),
+            _ => {}
+        }
+        Ok(Self {
             circuit_id: circuit_id.into(),
             request_id: request.id().to_string(),
             scope: request.scope().to_string(),
@@ -99,9 +129,10 @@ impl ProofEnvelope {
             root,
             nullifier,
             disclosed,
+            name_opening,
             public,
             proof,
-        }
+        })
     }
 
     /// Reads and validates `zkcred-proof.json` text.
@@ -127,6 +158,12 @@ impl ProofEnvelope {
         let disclosed = (j.disclosed.iter())
             .map(|(k, v)| Ok((k.clone(), parse_fr(v, &format!("disclosed `{k}`"))?)))
             .collect::<Result<BTreeMap<_, _>>>()?;
+        let name_opening = (j.name_opening.as_ref())
+            .map(|o| {
+                let t = parse_fr(&o.t, "name opening t")?;
+                NameOpening::new(&o.name, t).map_err(|e| Error::NameOpeningMalformed(e.to_string()))
+            })
+            .transpose()?;
         Ok(Self {
             date: parse_date("proof envelope date", &j.date)?,
             root: parse_fr(&j.root, "proof envelope root")?,
@@ -134,6 +171,7 @@ impl ProofEnvelope {
             public: parse_public_inputs(&j.public, NUM_PUBLIC_INPUTS)?,
             proof: j.proof.to_proof()?,
             disclosed,
+            name_opening,
             circuit_id: j.circuit_id,
             request_id: j.request_id,
             scope: j.scope,
@@ -158,6 +196,10 @@ impl ProofEnvelope {
             disclosed: (self.disclosed.iter())
                 .map(|(k, v)| (k.clone(), fr_to_string(v)))
                 .collect(),
+            name_opening: self.name_opening.as_ref().map(|o| NameOpeningJson {
+                name: o.name().to_string(),
+                t: fr_to_string(&o.t()),
+            }),
             public: self.public.iter().map(fr_to_string).collect(),
             proof: ProofJson::from_proof(&self.proof),
         };

@@ -146,6 +146,9 @@ pub enum Error {
         /// What is wrong with the value.
         reason: String,
     },
+    /// The envelope's name opening is not a valid name (control characters, empty, too long).
+    #[error("name opening: {0}")]
+    NameOpeningMalformed(String),
     /// The anchor ledger could not be read or is corrupt.
     #[error("anchor ledger: {0}")]
     Anchors(AnchorError),
@@ -203,6 +206,17 @@ pub enum Error {
     /// The disclosed values do not answer the request's disclosure list.
     #[error("disclosure does not match the request: {0}")]
     Disclosure(String),
+    /// The request asks for the name, and the envelope carries no name opening.
+    #[error("the request asks for the holder's name, and the proof carries no name opening")]
+    NameOpeningMissing,
+    /// The envelope carries a name opening the request does not ask for.
+    #[error("the proof carries a name opening, and the request does not ask for the name")]
+    NameOpeningNotAsked,
+    /// `H(pack(name), t)` is not the proof's name disclosure: the name or `t` was changed.
+    #[error(
+        "the name opening does not open the proof's name disclosure: the name or t was changed"
+    )]
+    NameOpeningMismatch,
     /// The nullifier was already used in this scope.
     #[error("nullifier already used in scope {scope:?}")]
     NullifierReused {
@@ -246,6 +260,7 @@ impl Error {
             | InvalidRequest(_)
             | Core { .. }
             | DisclosedValue { .. }
+            | NameOpeningMalformed(_)
             | Anchors(_) => ErrorKind::Malformed,
             InvalidProof
             | PublicInputsMismatch { .. }
@@ -254,6 +269,9 @@ impl Error {
             | DateOutOfWindow { .. }
             | Root(_)
             | Disclosure(_)
+            | NameOpeningMissing
+            | NameOpeningNotAsked
+            | NameOpeningMismatch
             | NullifierReused { .. } => ErrorKind::Rejected,
             Store(_) | StoreBusy { .. } => ErrorKind::Internal,
             BatchItem { source, .. } => source.kind(),
@@ -329,7 +347,7 @@ mod tests {
             Error::unexpected("curve", "bn128", "bls"),
             Error::PublicInputCount {
                 what: "key",
-                expected: 33,
+                expected: 34,
                 found: 3,
             },
             Error::WrongKey {
@@ -350,6 +368,7 @@ mod tests {
                 name: s(),
                 reason: s(),
             },
+            Error::NameOpeningMalformed(s()),
             Error::Anchors(AnchorError::NotAnchored(s())),
         ];
         let rejected = [
@@ -371,6 +390,9 @@ mod tests {
             },
             Error::Root(AnchorError::NotAnchored(s())),
             Error::Disclosure(s()),
+            Error::NameOpeningMissing,
+            Error::NameOpeningNotAsked,
+            Error::NameOpeningMismatch,
             Error::NullifierReused { scope: s() },
         ];
         for e in &malformed {
@@ -392,7 +414,7 @@ mod tests {
         };
         assert!(item(Error::PublicInputCount {
             what: "key",
-            expected: 33,
+            expected: 34,
             found: 3,
         })
         .is_malformed());

@@ -216,6 +216,15 @@ impl Request {
         self.compiled.clone()
     }
 
+    /// Whether the request asks for the holder's real name (`"disclose": ["name"]`).
+    ///
+    /// Such a request is for a platform that displays the name, never for on-chain use: a gate
+    /// contract must never receive a name, so on-chain verification refuses these requests
+    /// (docs/decisions.md, "Names never go on chain").
+    pub fn discloses_name(&self) -> bool {
+        self.compiled.discloses_name()
+    }
+
     /// The scope's field element (`keccak256(scope) >> 8`).
     pub fn scope_hash(&self) -> Fr {
         zkcred_core::scope::scope_hash(&self.scope)
@@ -226,9 +235,16 @@ impl Request {
         zkcred_core::scope::message_hash(&self.message)
     }
 
-    /// The public inputs of a proof answering this request, given the prover's root, nullifier
-    /// and disclosed values (0 outside the disclosure mask).
-    pub fn public_inputs(&self, root: Fr, nullifier: Fr, disclosed: [Fr; SLOTS]) -> PublicInputs {
+    /// The public inputs of a proof answering this request, given the prover's root, nullifier,
+    /// disclosed values (0 outside the disclosure mask) and name disclosure (0 unless the request
+    /// asks for the name).
+    pub fn public_inputs(
+        &self,
+        root: Fr,
+        nullifier: Fr,
+        disclosed: [Fr; SLOTS],
+        name_disclosure: Fr,
+    ) -> PublicInputs {
         PublicInputs {
             root,
             nullifier,
@@ -236,6 +252,7 @@ impl Request {
             message: self.message_hash(),
             policy: self.compile(),
             disclosed,
+            name_disclosure,
         }
     }
 }

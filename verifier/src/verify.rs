@@ -1,10 +1,10 @@
 //! The verifier's decision: does this proof envelope answer *our* request?
 //!
-//! The verifier trusts nothing in the envelope but the three values only the prover can
-//! supply: the root, the nullifier and the disclosed attribute values. Everything else in the
-//! public inputs is recomputed from the verifier's own [`Request`]. In order:
+//! The verifier trusts nothing in the envelope but the values only the prover can supply: the
+//! root, the nullifier, the disclosed attribute values and the name opening. Everything else in
+//! the public inputs is recomputed from the verifier's own [`Request`]. In order:
 //!
-//! 1. **Key.** The key takes 33 public inputs; its circuit id equals the envelope's and, if
+//! 1. **Key.** The key takes 34 public inputs; its circuit id equals the envelope's and, if
 //!    the request pins one, the request's (otherwise: wrong key, malformed).
 //! 2. **Request.** The envelope's `request_id`, `scope`, `message` and `date` equal the
 //!    request's.
@@ -13,16 +13,22 @@
 //! 5. **Disclosure.** Every attribute in the request's `disclose` list has a value in the
 //!    envelope, and no other attribute does; values are canonical field elements, and numeric
 //!    attributes are below 2^64.
-//! 6. **Public inputs.** Rebuilt from the request, root, nullifier and disclosed values. If the
-//!    envelope's `public` array differs, the proof was made for another statement: rejected
-//!    with "public inputs do not match the request".
-//! 7. **Proof.** The Groth16 check on the rebuilt inputs.
+//! 6. **Name.** If the request asks for the name, the envelope carries a name opening
+//!    `(name, t)` (its name already in NFC, see [`zkcred_core::name`]) and the name disclosure is
+//!    `H(pack(name), t)`; if it does not, there is no opening and the name disclosure is 0.
+//! 7. **Public inputs.** Rebuilt from the request, root, nullifier, disclosed values and name
+//!    disclosure. If the envelope's `public` array differs, the proof was made for another
+//!    statement: rejected with "public inputs do not match the request", or, where only the
+//!    name disclosure differs, with "the name opening does not open the proof's name
+//!    disclosure" (the name or `t` was changed after proving).
+//! 8. **Proof.** The Groth16 check on the rebuilt inputs. Only then is the name verified: the
+//!    circuit proved that the name disclosure opens the name committed in the credential.
 //!
 //! Recording the nullifier (one account per holder per scope) is a separate, durable step:
 //! [`verify_and_record`] does both, in that order, so a rejected proof never uses up a
 //! nullifier.
 //!
-//! **Many proofs.** [`verify_many`] runs steps 1–6 on every item, then step 7 on the survivors
+//! **Many proofs.** [`verify_many`] runs steps 1–7 on every item, then step 8 on the survivors
 //! at once with [`crate::batch::verify_batch`], and returns one result per item, each equal to
 //! what [`verify`] returns for that item. [`verify_many_and_record`] then records the verified
 //! nullifiers in item order.
@@ -41,7 +47,7 @@ use zkcred_core::anchor::{check_root, AnchorEntry};
 use zkcred_core::date::Date;
 use zkcred_core::encoding::fr_to_u64;
 use zkcred_core::schema::{Schema, SlotKind, SLOTS};
-use zkcred_core::statement::NUM_PUBLIC_INPUTS;
+use zkcred_core::statement::{index, NUM_PUBLIC_INPUTS};
 use zkcred_core::Fr;
 
 /// How far (in days) the request date may be from the verifier's date.
@@ -69,6 +75,8 @@ pub struct Verified {
     pub root: Fr,
     /// Disclosed attribute values (canonical decimals) by name.
     pub disclosed: BTreeMap<String, String>,
+    /// The holder's verified real name (in NFC), when the request asks for it.
+    pub name: Option<String>,
     /// The scope string.
     pub scope: String,
 }
@@ -176,7 +184,17 @@ fn disclosed_values(
     Ok((values, by_name))
 }
 
-/// Steps 1–6 (see the module docs): everything but the pairing check. Returns the public
+/// Step 6: the name disclosure the proof must carry, and the name it opens to.
+fn name_disclosure(request: &Request, envelope: &ProofEnvelope) -> Result<(Fr, Option<String>)> {
+    match (&envelope.name_opening, request.discloses_name()) {
+        (Some(o), true) => Ok((o.disclosure(), Some(o.name().to_string()))),
+        (None, false) => Ok((Fr::zero(), None)),
+        (None, true) => Err(Error::NameOpeningMissing),
+        (Some(_), false) => Err(Error::NameOpeningNotAsked),
+    }
+}
+
+/// Steps 1–7 (see the module docs): everything but the pairing check. Returns the public
 /// inputs rebuilt from the request and what the proof will establish if it verifies.
 fn check_statement(
     request: &Request,
@@ -189,17 +207,28 @@ fn check_statement(
     check_date(request.date(), ctx.now_date)?;
     check_root(ctx.anchors, envelope.root, ctx.now_unix, ctx.window).map_err(Error::Root)?;
     let (disclosed, by_name) = disclosed_values(request, envelope)?;
+    let (name_disclosure, name) = name_disclosure(request, envelope)?;
     let inputs = request
-        .public_inputs(envelope.root, envelope.nullifier, disclosed)
+        .public_inputs(
+            envelope.root,
+            envelope.nullifier,
+            disclosed,
+            name_disclosure,
+        )
         .to_field_elements();
     let len = inputs.len().max(envelope.public.len());
-    if let Some(index) = (0..len).find(|i| envelope.public.get(*i) != inputs.get(*i)) {
-        return Err(Error::PublicInputsMismatch { index });
+    if let Some(i) = (0..len).find(|i| envelope.public.get(*i) != inputs.get(*i)) {
+        return Err(if i == index::NAME_DISCLOSURE && name.is_some() {
+            Error::NameOpeningMismatch
+        } else {
+            Error::PublicInputsMismatch { index: i }
+        });
     }
     let verified = Verified {
         nullifier: envelope.nullifier,
         root: envelope.root,
         disclosed: by_name,
+        name,
         scope: request.scope().to_string(),
     };
     Ok((inputs, verified))
@@ -218,7 +247,7 @@ pub fn verify(
 }
 
 /// Checks every `(request, envelope)` pair as [`verify`] does, with the Groth16 checks of the
-/// items that pass steps 1–6 done as one batch ([`crate::batch::verify_batch`]).
+/// items that pass steps 1–7 done as one batch ([`crate::batch::verify_batch`]).
 ///
 /// Returns one result per item, in order, equal to [`verify`]'s for that item (an invalid proof
 /// in the batch is named by the single verifier, so it gets [`Error::InvalidProof`] and the
@@ -230,7 +259,7 @@ pub fn verify_many(
     ctx: &Context<'_>,
 ) -> Vec<Result<Verified>> {
     let mut results = Vec::with_capacity(items.len());
-    // The survivors of steps 1–6: their proofs and inputs, and their positions in `items`.
+    // The survivors of steps 1–7: their proofs and inputs, and their positions in `items`.
     let mut proofs: Vec<(Proof, Vec<Fr>)> = Vec::new();
     let mut positions = Vec::new();
     for (i, (request, envelope)) in items.iter().enumerate() {
@@ -248,7 +277,7 @@ pub fn verify_many(
                 results[positions[j]] = Err(Error::InvalidProof);
             }
         }
-        // Not reached: step 1 checked the key's input count and step 6 rebuilt the inputs to
+        // Not reached: step 1 checked the key's input count and step 7 rebuilt the inputs to
         // it. Should it happen, decide each survivor on its own.
         Err(_) => {
             for ((proof, inputs), &i) in proofs.iter().zip(&positions) {

@@ -1,5 +1,5 @@
 //! Batch verification's soundness and agreement with the single verifier, on ark-groth16 proofs
-//! of 33-input statements (the `Echo` toy circuit, the shape of zkcred's statement).
+//! of 34-input statements (the `Echo` toy circuit, the shape of zkcred's statement).
 
 mod common;
 
@@ -24,7 +24,7 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        let (pk, vk) = setup(Echo::blank(33), 7);
+        let (pk, vk) = setup(Echo::blank(34), 7);
         Self {
             pvk: our_key(&vk).prepare(),
             pk,
@@ -32,13 +32,13 @@ impl Fixture {
         }
     }
 
-    /// `n` valid proofs of random 33-input statements: half small integers (as zkcred's
+    /// `n` valid proofs of random 34-input statements: half small integers (as zkcred's
     /// policy inputs are), half full field elements (roots, nullifiers, hashes).
     fn honest(&self, n: usize, seed: u64) -> Vec<Item> {
         let mut rng = rng(seed);
         (0..n)
             .map(|i| {
-                let inputs: Vec<Fr> = (0..33)
+                let inputs: Vec<Fr> = (0..34)
                     .map(|j| match j % 2 {
                         0 => Fr::from(rng.gen::<u32>()),
                         _ => Fr::rand(&mut rng),
@@ -86,7 +86,7 @@ fn spoil(pvk: &PreparedVerifyingKey, items: &mut [Item], i: usize) {
     let other = items[(i + 1) % items.len()].0;
     let (proof, inputs) = &mut items[i];
     match i % 5 {
-        0 => inputs[i % 33] += Fr::ONE,
+        0 => inputs[i % 34] += Fr::ONE,
         1 => *proof = with_a(proof, proof.a() + g1),
         2 => *proof = with_b(proof, proof.b() + g2),
         3 => *proof = with_c(proof, proof.c() + g1),
@@ -292,10 +292,10 @@ fn a_batch_item_with_the_wrong_number_of_inputs_is_malformed() {
     assert!(matches!(
         &e,
         Error::BatchItem { index: 2, source }
-            if matches!(**source, Error::PublicInputCount { expected: 33, found: 32, .. })
+            if matches!(**source, Error::PublicInputCount { expected: 34, found: 33, .. })
     ));
     assert_eq!(
         e.to_string(),
-        "batch item #2: the public input list has 32 public inputs, expected 33"
+        "batch item #2: the public input list has 33 public inputs, expected 34"
     );
 }

@@ -88,9 +88,15 @@ fn request_accessors_follow_core() {
     );
     assert_eq!(r.schema(), "identity-v1");
     assert_eq!(r.circuit_id(), None);
-    let inputs = r.public_inputs(Fr::from(1u64), Fr::from(2u64), [Fr::from(0u64); 8]);
+    let inputs = r.public_inputs(
+        Fr::from(1u64),
+        Fr::from(2u64),
+        [Fr::from(0u64); 8],
+        Fr::from(0u64),
+    );
     assert_eq!(inputs.policy, compiled);
-    assert_eq!(inputs.to_field_elements().len(), 33);
+    assert_eq!(inputs.to_field_elements().len(), 34);
+    assert!(!r.discloses_name());
 }
 
 #[test]
@@ -175,13 +181,13 @@ fn malformed_requests() {
 
 fn envelope() -> ProofEnvelope {
     let r = request();
-    let (pk, vk) = setup(Echo::blank(33), 4);
+    let (pk, vk) = setup(Echo::blank(34), 4);
     let mut disclosed = BTreeMap::new();
     disclosed.insert("region".to_string(), Fr::from(110105u64));
     let mut slots = [Fr::from(0u64); 8];
     slots[4] = Fr::from(110105u64);
     let inputs = r
-        .public_inputs(Fr::from(11u64), Fr::from(22u64), slots)
+        .public_inputs(Fr::from(11u64), Fr::from(22u64), slots, Fr::from(0u64))
         .to_field_elements();
     let proof = our_proof(&prove(&pk, Echo::of(&inputs), 8));
     ProofEnvelope::new(
@@ -190,9 +196,11 @@ fn envelope() -> ProofEnvelope {
         Fr::from(11u64),
         Fr::from(22u64),
         disclosed,
+        None,
         inputs,
         proof,
     )
+    .unwrap()
 }
 
 #[test]
@@ -205,7 +213,9 @@ fn envelope_round_trips() {
     assert_eq!(v["version"], 1);
     assert_eq!(v["root"], "11");
     assert_eq!(v["disclosed"], json!({"region": "110105"}));
-    assert_eq!(v["public"].as_array().unwrap().len(), 33);
+    assert_eq!(v["public"].as_array().unwrap().len(), 34);
+    // No name opening unless the request asks for the name.
+    assert!(v.get("name_opening").is_none());
     assert_eq!(v["proof"]["protocol"], "groth16");
     assert_eq!(v["date"], "2026-11-24");
 }
@@ -255,8 +265,8 @@ fn malformed_envelopes() {
         matches!(
             e,
             Error::PublicInputCount {
-                expected: 33,
-                found: 32,
+                expected: 34,
+                found: 33,
                 ..
             }
         )

@@ -1,4 +1,4 @@
-//! The verifier's decision end to end, on ark-groth16 proofs of 33-input statements (made with
+//! The verifier's decision end to end, on ark-groth16 proofs of 34-input statements (made with
 //! the `Echo` toy circuit, which accepts any inputs, so each test controls the statement), and
 //! the durable nullifier store.
 
@@ -10,6 +10,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use zkcred_core::anchor::{AnchorEntry, AnchorError, Ledger};
 use zkcred_core::date::Date;
+use zkcred_core::name::NameOpening;
 use zkcred_verifier::{
     verify, verify_and_record, verify_many, verify_many_and_record, Context, Error, NullifierStore,
     PreparedVerifyingKey, ProofEnvelope, Request,
@@ -39,14 +40,14 @@ impl Fixture {
     fn new() -> Self {
         let request = Request::new(
             json!({"real_name_verified": {"$eq": 1}, "birth_date": {"$lte": "today-18y"},
-                   "nationality": {"$in": [156, 344]}, "disclose": ["region", "name_commitment"]}),
+                   "nationality": {"$in": [156, 344]}, "disclose": ["region", "name"]}),
             "x.com/verified-creators",
             "account:alice-7731",
             date("2026-11-24"),
             None,
         )
         .unwrap();
-        let (pk, vk) = setup(Echo::blank(33), 1);
+        let (pk, vk) = setup(Echo::blank(34), 1);
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::new(dir.path().join("anchors.jsonl"));
         ledger.append(fr(1000), T0 - 7200).unwrap();
@@ -71,10 +72,12 @@ impl Fixture {
     }
 
     fn disclosed() -> BTreeMap<String, Fr> {
-        BTreeMap::from([
-            ("region".to_string(), fr(110105)),
-            ("name_commitment".to_string(), -fr(12345)),
-        ])
+        BTreeMap::from([("region".to_string(), fr(110105))])
+    }
+
+    /// The holder's name opening.
+    fn opening() -> NameOpening {
+        NameOpening::new("张伟", -fr(4242)).unwrap()
     }
 
     /// An honest envelope for this request with `root`, `nullifier` and `disclosed`.
@@ -84,6 +87,18 @@ impl Fixture {
         nullifier: Fr,
         disclosed: BTreeMap<String, Fr>,
     ) -> ProofEnvelope {
+        self.envelope_for(&self.request, root, nullifier, disclosed)
+    }
+
+    /// An honest envelope for `request` (with the name opening if it asks for the name).
+    fn envelope_for(
+        &self,
+        request: &Request,
+        root: Fr,
+        nullifier: Fr,
+        disclosed: BTreeMap<String, Fr>,
+    ) -> ProofEnvelope {
+        let opening = request.discloses_name().then(Self::opening);
         let mut slots = [fr(0); 8];
         let names = zkcred_core::schema::Schema::identity_v1();
         for (name, v) in &disclosed {
@@ -91,20 +106,22 @@ impl Fixture {
                 slots[i] = *v;
             }
         }
-        let inputs = self
-            .request
-            .public_inputs(root, nullifier, slots)
+        let name_disclosure = opening.as_ref().map_or(fr(0), NameOpening::disclosure);
+        let inputs = request
+            .public_inputs(root, nullifier, slots, name_disclosure)
             .to_field_elements();
         let proof = our_proof(&prove(&self.pk, Echo::of(&inputs), 42));
         ProofEnvelope::new(
-            &self.request,
+            request,
             self.pvk.circuit_id(),
             root,
             nullifier,
             disclosed,
+            opening,
             inputs,
             proof,
         )
+        .unwrap()
     }
 
     fn envelope(&self) -> ProofEnvelope {
@@ -140,14 +157,9 @@ fn an_honest_proof_verifies() {
     assert_eq!(v.scope, "x.com/verified-creators");
     assert_eq!(
         v.disclosed,
-        BTreeMap::from([
-            (
-                "name_commitment".to_string(),
-                zkcred_verifier::decimal::fr_to_string(&-fr(12345))
-            ),
-            ("region".to_string(), "110105".to_string()),
-        ])
+        BTreeMap::from([("region".to_string(), "110105".to_string())])
     );
+    assert_eq!(v.name.as_deref(), Some("张伟"));
 }
 
 #[test]
@@ -223,7 +235,7 @@ fn the_key_must_be_the_one_named() {
     let f = Fixture::new();
     let e = f.envelope();
     // Another setup of the same circuit.
-    let other = our_key(&setup(Echo::blank(33), 2).1).prepare();
+    let other = our_key(&setup(Echo::blank(34), 2).1).prepare();
     malformed(verify(&f.request, &e, &other, &f.ctx()), |e| {
         matches!(
             e,
@@ -267,7 +279,7 @@ fn the_key_must_be_the_one_named() {
         matches!(
             e,
             Error::PublicInputCount {
-                expected: 33,
+                expected: 34,
                 found: 3,
                 ..
             }
@@ -307,7 +319,7 @@ fn the_proof_must_answer_this_request() {
     // A proof made for a weaker policy, relabelled as answering ours: the recomputed inputs
     // differ from the prover's.
     let weak = Request::new(
-        json!({"disclose": ["region", "name_commitment"]}),
+        json!({"disclose": ["region", "name"]}),
         f.request.scope(),
         f.request.message(),
         f.request.date(),
@@ -315,12 +327,16 @@ fn the_proof_must_answer_this_request() {
     )
     .unwrap();
     let weak_inputs = weak
-        .public_inputs(f.root, fr(777), {
-            let mut s = [fr(0); 8];
-            s[4] = fr(110105);
-            s[6] = -fr(12345);
-            s
-        })
+        .public_inputs(
+            f.root,
+            fr(777),
+            {
+                let mut s = [fr(0); 8];
+                s[4] = fr(110105);
+                s
+            },
+            e.public[33],
+        )
         .to_field_elements();
     let mut relabelled = e.clone();
     relabelled.public = weak_inputs.clone();
@@ -380,10 +396,14 @@ fn public_inputs_are_recomputed_never_trusted() {
             matches!(e, Error::PublicInputsMismatch { .. })
         });
     }
+    // The name disclosure is recomputed from the opening.
+    let mut e = f.envelope();
+    e.public[33] += fr(1);
+    rejected(f.check(&e), |e| matches!(e, Error::NameOpeningMismatch));
     let mut e = f.envelope();
     e.public.push(fr(0));
     rejected(f.check(&e), |e| {
-        matches!(e, Error::PublicInputsMismatch { index: 33 })
+        matches!(e, Error::PublicInputsMismatch { index: 34 })
     });
     // A changed nullifier, consistently patched, fails the pairing check.
     let mut e = f.envelope();
@@ -480,6 +500,8 @@ fn verify_many_reports_each_item_as_verify_does() {
     old_root.proof = honest(7).proof; // invalid too, but the root is checked first
     let mut unknown = Fixture::disclosed();
     unknown.insert("height".into(), fr(180));
+    let mut renamed = honest(12);
+    renamed.name_opening = Some(NameOpening::new("李娜", Fixture::opening().t()).unwrap());
     let items: Vec<(Request, ProofEnvelope)> = vec![
         (f.request.clone(), honest(1)),
         (f.request.clone(), forged),
@@ -490,6 +512,7 @@ fn verify_many_reports_each_item_as_verify_does() {
         (f.request.clone(), honest(10)),
         (f.request.clone(), old_root),
         (f.request.clone(), honest(11)),
+        (f.request.clone(), renamed),
     ];
     let mut ctx = f.ctx();
     // fr(1000) was superseded at T0 - 100: expired from T0 - 100 + WINDOW.
@@ -506,6 +529,7 @@ fn verify_many_reports_each_item_as_verify_does() {
             Err(Error::InvalidProof) => "invalid proof",
             Err(Error::WrongRequest { .. }) => "wrong request",
             Err(Error::Root(_)) => "root",
+            Err(Error::NameOpeningMismatch) => "name",
             Err(e) if e.is_malformed() => "malformed",
             Err(_) => "other",
         })
@@ -521,7 +545,8 @@ fn verify_many_reports_each_item_as_verify_does() {
             "malformed",
             "ok",
             "root",
-            "ok"
+            "ok",
+            "name"
         ]
     );
     assert_eq!(many[3].as_ref().unwrap().nullifier, fr(8));
@@ -561,4 +586,116 @@ fn verify_many_and_record_records_only_verified_nullifiers_in_order() {
             "{i}"
         );
     }
+}
+
+#[test]
+fn the_name_opening_must_open_the_name_disclosure() {
+    let f = Fixture::new();
+    let honest = f.envelope();
+    assert!(honest.name_opening.is_some());
+    // The opening travels in the envelope only, never among the public inputs.
+    let json: serde_json::Value = serde_json::from_str(&honest.to_json()).unwrap();
+    assert_eq!(json["name_opening"]["name"], "张伟");
+    assert!(!honest.public.contains(&Fixture::opening().t()));
+
+    // Another name, or another t: the opening no longer opens the proof's disclosure.
+    let t = Fixture::opening().t();
+    for opening in [
+        NameOpening::new("李娜", t).unwrap(),
+        NameOpening::new("张伟", t + fr(1)).unwrap(),
+    ] {
+        let mut e = honest.clone();
+        e.name_opening = Some(opening.clone());
+        rejected(f.check(&e), |e| matches!(e, Error::NameOpeningMismatch));
+        assert_eq!(
+            Error::NameOpeningMismatch.to_string(),
+            "the name opening does not open the proof's name disclosure: the name or t was changed"
+        );
+        // With the public input patched to match, the proof no longer verifies.
+        e.public[33] = opening.disclosure();
+        rejected(f.check(&e), |e| matches!(e, Error::InvalidProof));
+    }
+
+    // Missing when asked.
+    let mut e = honest.clone();
+    e.name_opening = None;
+    rejected(f.check(&e), |e| matches!(e, Error::NameOpeningMissing));
+    let mut text: serde_json::Value = serde_json::from_str(&honest.to_json()).unwrap();
+    text.as_object_mut().unwrap().remove("name_opening");
+    let e = ProofEnvelope::from_json(&text.to_string()).unwrap();
+    rejected(f.check(&e), |e| matches!(e, Error::NameOpeningMissing));
+}
+
+#[test]
+fn a_name_opening_is_never_attached_unasked() {
+    let f = Fixture::new();
+    let plain = Request::new(
+        json!({"disclose": ["region"]}),
+        f.request.scope(),
+        f.request.message(),
+        f.request.date(),
+        None,
+    )
+    .unwrap();
+    assert!(!plain.discloses_name() && f.request.discloses_name());
+    let e = f.envelope_for(&plain, f.root, fr(777), Fixture::disclosed());
+    assert_eq!(e.public[33], fr(0));
+    assert_eq!(verify(&plain, &e, &f.pvk, &f.ctx()).unwrap().name, None);
+    // The holder refuses to attach a name the request does not ask for ...
+    let r = ProofEnvelope::new(
+        &plain,
+        e.circuit_id.clone(),
+        e.root,
+        e.nullifier,
+        e.disclosed.clone(),
+        Some(Fixture::opening()),
+        e.public.clone(),
+        e.proof,
+    );
+    assert!(matches!(r, Err(Error::NameOpeningNotAsked)), "{r:?}");
+    // ... and refuses to leave it out when it does.
+    let r = ProofEnvelope::new(
+        &f.request,
+        e.circuit_id.clone(),
+        e.root,
+        e.nullifier,
+        e.disclosed.clone(),
+        None,
+        e.public.clone(),
+        e.proof,
+    );
+    assert!(matches!(r, Err(Error::NameOpeningMissing)), "{r:?}");
+    // An envelope edited to carry one is refused by the verifier.
+    let mut edited = e.clone();
+    edited.name_opening = Some(Fixture::opening());
+    rejected(verify(&plain, &edited, &f.pvk, &f.ctx()), |e| {
+        matches!(e, Error::NameOpeningNotAsked)
+    });
+}
+
+#[test]
+fn name_openings_are_normalized_and_validated_when_read() {
+    let f = Fixture::new();
+    let honest = f.envelope();
+    let mut v: serde_json::Value = serde_json::from_str(&honest.to_json()).unwrap();
+    // A name written in NFD reads as its NFC form.
+    v["name_opening"]["name"] = json!("Jose\u{301}");
+    let e = ProofEnvelope::from_json(&v.to_string()).unwrap();
+    assert_eq!(e.name_opening.as_ref().unwrap().name(), "Jos\u{e9}");
+    for (name, t) in [
+        (json!("Zhang\nWei"), json!("1")),
+        (json!(""), json!("1")),
+        (json!("张伟"), json!("01")),
+        (json!("张伟"), json!(7)),
+    ] {
+        let mut bad = v.clone();
+        bad["name_opening"] = json!({"name": name, "t": t});
+        let e = ProofEnvelope::from_json(&bad.to_string()).unwrap_err();
+        assert!(e.is_malformed(), "{e}");
+    }
+    let mut extra = v.clone();
+    extra["name_opening"]["salt"] = json!("1");
+    assert!(ProofEnvelope::from_json(&extra.to_string())
+        .unwrap_err()
+        .is_malformed());
 }

@@ -11,9 +11,10 @@ use rand_chacha::ChaCha20Rng;
 use zkcred_circuits::CredentialCircuit;
 use zkcred_core::credential::{leaf_commitment, Attributes, HolderSecret};
 use zkcred_core::date::Date;
+use zkcred_core::name::NameOpening;
 use zkcred_core::policy::{compile, CompiledPolicy};
 use zkcred_core::schema::Schema;
-use zkcred_core::statement::{check_satisfaction, PublicInputs, Witness};
+use zkcred_core::statement::{check_satisfaction, NameWitness, PublicInputs, Witness};
 use zkcred_core::tree::SparseTree;
 use zkcred_core::{name, scope::scope_hash, Fr};
 
@@ -30,8 +31,12 @@ pub fn rng() -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(2026)
 }
 
+/// The holder's name and name salt.
+pub const NAME: &str = "张伟";
+pub const NAME_SALT: u64 = 42;
+
 pub fn attrs(birth: u64, expiry: u64, region: u64) -> [Fr; 8] {
-    let nc = name::name_commitment("张伟", Fr::from(42u64)).unwrap();
+    let nc = name::name_commitment(NAME, Fr::from(NAME_SALT)).unwrap();
     [1, birth, expiry, 156, region, 1]
         .map(Fr::from)
         .into_iter()
@@ -70,6 +75,7 @@ fn build(values: [Fr; 8], twins: bool) -> Fixture {
             attributes,
             salt,
             path,
+            name: None,
         },
     }
 }
@@ -88,11 +94,33 @@ pub fn twin_fixture() -> Fixture {
 }
 
 pub fn statement(f: &Fixture, policy: CompiledPolicy, scope: &str) -> PublicInputs {
-    f.witness.public_inputs(
+    statement_of(f, &f.witness, policy, scope)
+}
+
+/// The statement `w` proves under the fixture's root.
+pub fn statement_of(f: &Fixture, w: &Witness, policy: CompiledPolicy, scope: &str) -> PublicInputs {
+    w.public_inputs(
         f.tree.root(),
         scope_hash(scope),
         scope_hash("account:alice"),
         policy,
+    )
+}
+
+/// The fixture's witness opening `name` (normally the holder's own, [`NAME`]) under the
+/// fixture's name salt and the blinding value `t`.
+pub fn named(f: &Fixture, name: &str, t: Fr) -> Witness {
+    let mut w = f.witness.clone();
+    let opening = NameOpening::new(name, t).unwrap();
+    w.name = Some(NameWitness::new(&opening, Fr::from(NAME_SALT)));
+    w
+}
+
+/// Real name verified, region and the name disclosed.
+pub fn name_policy() -> CompiledPolicy {
+    policy(
+        serde_json::json!({"real_name_verified": {"$eq": 1}, "disclose": ["region", "name"]}),
+        "2026-11-24",
     )
 }
 

@@ -1,9 +1,10 @@
 //! `zkcred demo`: the whole flow on embedded defaults, in a temporary directory.
 //!
 //! setup → issue three people → anchor → prove "adult-realname" for a platform → verify → a
-//! second proof in the same scope is refused → a minor cannot prove → revoke → re-anchor → the
-//! revoked credential can no longer prove, and its old proof is rejected once its root leaves
-//! the window.
+//! second proof in the same scope is refused → an influencer account shows its verified real
+//! name ("influencer-disclose-name") while an ordinary account proves 18+ and reveals nothing
+//! about its name → a minor cannot prove → revoke → re-anchor → the revoked credential can no
+//! longer prove, and its old proof is rejected once its root leaves the window.
 
 use crate::cmd::{holder, issuer, prove, request, setup, verify};
 use crate::files;
@@ -134,7 +135,10 @@ pub fn run(a: Args) -> Result<()> {
     let pvk = verify::load_key(Some(&keys), None)?;
     let store = NullifierStore::open(dir.join("nullifiers.db"))?;
     let now = zkcred_issuer::time::now_unix();
-    let prove_for = |p: &Person, db: &IssuerDb| -> Result<zkcred_verifier::ProofEnvelope> {
+    let prove_to = |p: &Person,
+                    db: &IssuerDb,
+                    req: &zkcred_verifier::Request|
+     -> Result<zkcred_verifier::ProofEnvelope> {
         let credential = Credential::from_json(&std::fs::read_to_string(&p.credential)?)?;
         let secret = holder::read_key(&p.key)?;
         let path: PathDocument = db.path_json(p.index as u64)?;
@@ -144,10 +148,11 @@ pub fn run(a: Args) -> Result<()> {
             &credential,
             &secret,
             &path,
-            &req,
+            req,
             false,
         )
     };
+    let prove_for = |p: &Person, db: &IssuerDb| prove_to(p, db, &req);
 
     step(5, &format!("Holder {}: prove locally", holders[0].label));
     let start = std::time::Instant::now();
@@ -178,7 +183,58 @@ pub fn run(a: Args) -> Result<()> {
 
     step(
         8,
-        &format!("Holder {} tries the same request", holders[1].label),
+        &format!(
+            "Influencer program: {} proves \"influencer-disclose-name\" for her account",
+            holders[0].label
+        ),
+    );
+    let influencer = request::build(
+        "influencer-disclose-name",
+        "weibo.example/influencers",
+        "account:zhangwei-official",
+        Some(&today.to_string()),
+        Some(&keys),
+    )?;
+    let named = prove_to(&holders[0], &db, &influencer)?;
+    prove::write_proof(&dir.join("proof-influencer"), &named)?;
+    let v = verify::verify_one(&influencer, &named, &pvk, &ctx, Some(&store))?;
+    println!("    the platform displays:");
+    verify::report(&v);
+    if v.name.as_deref() != Some("张伟") {
+        bail!("the influencer's name was not verified");
+    }
+    println!(
+        "    (a fresh name disclosure per presentation: another platform cannot link it to this one)"
+    );
+
+    step(
+        9,
+        &format!(
+            "An ordinary account: {} proves \"over18\" only",
+            holders[2].label
+        ),
+    );
+    let ordinary = request::build(
+        "over18",
+        "weibo.example/accounts",
+        "account:carol-42",
+        Some(&today.to_string()),
+        Some(&keys),
+    )?;
+    let plain = prove_to(&holders[2], &db, &ordinary)?;
+    let v = verify::verify_one(&ordinary, &plain, &pvk, &ctx, Some(&store))?;
+    verify::report(&v);
+    if v.name.is_some() || plain.name_opening.is_some() {
+        bail!("an over18 proof revealed a name");
+    }
+    println!("    nothing about the name is revealed: no name opening, name disclosure 0");
+
+    step(
+        10,
+        &format!(
+            "Holder {} tries the \"adult-realname\" request",
+            holders[1].label
+        ),
     );
     match prove_for(&holders[1], &db) {
         Err(e) => println!("    refused before proving: {e:#}"),
@@ -186,7 +242,7 @@ pub fn run(a: Args) -> Result<()> {
     }
 
     step(
-        9,
+        11,
         &format!("Issuer revokes {} and re-anchors", holders[2].label),
     );
     let old_envelope = prove_for(&holders[2], &db)?;
@@ -194,7 +250,7 @@ pub fn run(a: Args) -> Result<()> {
     issuer::anchor(&db, &ledger)?;
     println!("    new root {}", fr_to_string(&root));
 
-    step(10, "The revoked credential can no longer prove");
+    step(12, "The revoked credential can no longer prove");
     match prove_for(&holders[2], &db) {
         Err(e) => println!("    refused: {e:#}"),
         Ok(_) => bail!("a revoked credential could prove"),

@@ -9,8 +9,9 @@ use rand::rngs::OsRng;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use zkcred_core::name::NameOpening;
 use zkcred_core::schema::Schema;
-use zkcred_core::statement::{Violation, Witness};
+use zkcred_core::statement::{NameWitness, Violation, Witness};
 use zkcred_issuer::{Credential, PathDocument};
 use zkcred_prover::{ProveError, Prover};
 use zkcred_verifier::snarkjs::{proof_to_json, public_inputs_to_json};
@@ -103,6 +104,11 @@ fn explain(v: &Violation) -> String {
             if *member { "in" } else { "not in" }
         ),
         Violation::Disclosure { slot } => format!("disclosed `{}` does not match", name(*slot)),
+        Violation::NameCommitmentDisclosed
+        | Violation::NameMissing
+        | Violation::NameNotAsked
+        | Violation::NameCommitment
+        | Violation::NameDisclosure => v.to_string(),
     }
 }
 
@@ -135,11 +141,25 @@ pub fn prove(
             credential.leaf_index()
         )));
     }
+    // The name is opened only for a request that asks for it, under a fresh t.
+    let opening = if request.discloses_name() {
+        let (Some(name), Some(salt)) = (credential.name(), credential.name_salt()) else {
+            return Err(rejected(anyhow::anyhow!(
+                "cannot prove: the request asks for the name, and the credential has none"
+            )));
+        };
+        let opening = NameOpening::random(name, &mut OsRng).map_err(malformed)?;
+        Some((NameWitness::new(&opening, salt), opening))
+    } else {
+        None
+    };
+    let (name_witness, opening) = opening.unzip();
     let witness = Witness {
         secret: secret.clone(),
         attributes: credential.attributes(),
         salt: credential.salt(),
         path: path.path.clone(),
+        name: name_witness,
     };
     let public = witness.public_inputs(
         path.root,
@@ -169,15 +189,17 @@ pub fn prove(
         .map(|i| (schema.slots[i].name.clone(), disclosed[i]))
         .collect();
     let proof = Proof::new(proof.a, proof.b, proof.c).map_err(rejected)?;
-    Ok(ProofEnvelope::new(
+    ProofEnvelope::new(
         request,
         circuit_id,
         path.root,
         nf,
         by_name,
+        opening,
         public.to_field_elements(),
         proof,
-    ))
+    )
+    .map_err(rejected)
 }
 
 /// Writes the envelope and the snarkjs files into `out`.

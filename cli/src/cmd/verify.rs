@@ -95,6 +95,9 @@ pub fn report(v: &Verified) {
         fr_to_string(&v.nullifier),
         v.scope
     );
+    if let Some(name) = &v.name {
+        println!("  real name: {name} (verified)");
+    }
     for (k, val) in &v.disclosed {
         println!("  disclosed {k} = {val}");
     }
