@@ -7,7 +7,7 @@
 //! ([`envelope`]) answers the verifier's own request ([`request`], [`mod@verify`]), recording
 //! nullifiers durably ([`nullifiers`]). It has no R1CS dependencies: no `ark-relations`,
 //! `ark-r1cs-std`, `ark-crypto-primitives`, `zkcred-circuits`, and no `rayon` unless the
-//! `parallel` feature is on (DESIGN.md §6). `ark-poly` is the one exception: `ark-ec` 0.6
+//! `parallel` feature is on. `ark-poly` is the one exception: `ark-ec` 0.6
 //! depends on it unconditionally. `ark-groth16` is used only by the tests, to cross-check.
 //! docs/verifier.md has the maths and the decisions.
 //!

@@ -1,4 +1,4 @@
-//! The verifier's dependency promise (DESIGN.md §6, docs/verifier.md), checked with
+//! The verifier's dependency promise (docs/verifier.md), checked with
 //! `cargo tree` on the crate's normal (non-dev) dependencies: no R1CS crates and no
 //! ark-groth16, no rayon unless the `parallel` feature is on, and ark-poly only because ark-ec
 //! 0.6 depends on it unconditionally.
