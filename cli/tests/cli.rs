@@ -296,6 +296,16 @@ fn real_names_are_verified_per_presentation() {
         assert!(!inputs.iter().any(|x| x == t || x == commitment));
         let text = std::fs::read_to_string(w.p(dir).join("public.json")).unwrap();
         assert!(!text.contains("张伟"));
+        // The envelope holds the real name: written for its owner only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(w.p(dir).join("zkcred-proof.json"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
     assert_ne!(
         envelope_json(&w, "pa")["name_opening"]["t"],

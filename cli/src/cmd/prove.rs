@@ -205,7 +205,13 @@ pub fn prove(
 /// Writes the envelope and the snarkjs files into `out`.
 pub fn write_proof(out: &Path, envelope: &ProofEnvelope) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    files::write_public(&out.join("zkcred-proof.json"), &envelope.to_json())?;
+    // An envelope that opens the name carries the holder's real name: private until sent.
+    let mode = if envelope.name_opening.is_some() {
+        0o600
+    } else {
+        0o644
+    };
+    files::write(&out.join("zkcred-proof.json"), &envelope.to_json(), mode)?;
     files::write_public(&out.join("proof.json"), &proof_to_json(&envelope.proof))?;
     files::write_public(
         &out.join("public.json"),
