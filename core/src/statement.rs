@@ -141,7 +141,7 @@ pub struct Witness {
 
 /// The private part of a name disclosure: `pack(name)`, the commitment's salt and the
 /// per-presentation blinding value `t`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct NameWitness {
     /// `pack(name)`.
     pub pack: Fr,
@@ -149,6 +149,13 @@ pub struct NameWitness {
     pub salt: Fr,
     /// The blinding value: `name_disclosure = H(pack, t)`.
     pub t: Fr,
+}
+
+impl std::fmt::Debug for NameWitness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pack` identifies the name and `salt` opens the credential's name commitment.
+        f.write_str("NameWitness { .. }")
+    }
 }
 
 impl NameWitness {
