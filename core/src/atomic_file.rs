@@ -62,13 +62,9 @@ fn publish(tmp: TempFile, path: &Path) -> io::Result<()> {
     std::fs::hard_link(&tmp.path, path)?;
     // From here the file is in place under its final name; the temporary name goes.
     drop(tmp);
-    if let Err(e) = sync_dir(path) {
-        // The new name may not survive a crash: take it back rather than report a file that
-        // might vanish. Nobody else wrote it (the link refused to replace anything).
-        let _ = std::fs::remove_file(path);
-        return Err(e);
-    }
-    Ok(())
+    // The new name may not survive a crash, but it is never taken back: another process may
+    // already have opened the file under it (a nullifier store) and written to it.
+    sync_dir(path)
 }
 
 /// The directory holding `path` (`.` for a bare file name).
