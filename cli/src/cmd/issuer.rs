@@ -232,8 +232,9 @@ pub fn run(c: Command) -> Result<()> {
         } => {
             let reader = std::fs::File::open(&input)
                 .map_err(|e| malformed(anyhow::anyhow!("cannot read {}: {e}", input.display())))?;
-            let mut sink = FileSink::new(files::create_private(&out)?);
+            // The database first: a locked or missing one must not leave an empty output file.
             let mut d = open(&db)?;
+            let mut sink = FileSink::new(files::create_private(&out)?);
             let bar = ProgressBar::new_spinner();
             bar.set_style(
                 ProgressStyle::with_template(
