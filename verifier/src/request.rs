@@ -219,7 +219,7 @@ impl Request {
     /// Whether the request asks for the holder's real name (`"disclose": ["name"]`).
     ///
     /// Such a request is for a platform that displays the name, never for on-chain use: a gate
-    /// contract must never receive a name, so on-chain verification refuses these requests
+    /// contract must never receive a name, so any on-chain path must refuse these requests
     /// (docs/decisions.md, "Names never go on chain").
     pub fn discloses_name(&self) -> bool {
         self.compiled.discloses_name()
