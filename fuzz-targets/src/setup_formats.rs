@@ -5,9 +5,9 @@ use crate::ptau_writer::{read_all, write_ptau};
 use crate::{assert_round_trip, text};
 use ark_serialize::CanonicalSerialize;
 use std::io::Write;
+use zkcred_prover::keys::decode_proving_key;
 use zkcred_setup::ceremony::phase1::Phase1;
 use zkcred_setup::ceremony::{params, transcript::Transcript};
-use zkcred_setup::keys::decode_proving_key;
 use zkcred_setup::ptau::PtauFile;
 
 /// `proving_key.bin` read by [`decode_proving_key`] (fully validated) and by the ceremony's

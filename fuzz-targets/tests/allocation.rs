@@ -58,7 +58,7 @@ fn announced_lengths_do_not_allocate() {
     let mut bomb = compressed_key_prefix();
     bomb.extend((1u64 << 40).to_le_bytes());
     bomb.extend(&compressed_key_prefix()[..32]);
-    let (r, peak) = peak_of(|| zkcred_setup::keys::decode_proving_key(&bomb));
+    let (r, peak) = peak_of(|| zkcred_prover::keys::decode_proving_key(&bomb));
     assert!(r.is_err());
     assert!(peak < LIMIT, "proving key reader: {peak} bytes");
     let (r, peak) = peak_of(|| zkcred_setup::ceremony::params::decode(&bomb));

@@ -24,30 +24,17 @@
 //! verified proof reveals nothing about the witness. [`verify_own`] therefore checks each proof
 //! against the paired verifying key before it leaves the prover.
 
-use crate::ProveError;
+use crate::{CircuitShape, ProveError};
 use ark_bn254::{Bn254, Fr};
 use ark_ec::pairing::Pairing;
 use ark_ec::AffineRepr;
 use ark_ff::Zero;
 use ark_groth16::ProvingKey;
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
-use ark_relations::utils::matrix::Matrix;
 use zkcred_core::statement::PublicInputs;
-use zkcred_verifier::{groth16, PreparedVerifyingKey, Proof, VerifyingKey};
+use zkcred_verifier::{groth16, Proof, VerifyingKey};
 
-/// The shape of the circuit a key must fit.
-pub(crate) struct Shape<'a> {
-    /// `[A, B, C]`, one row per constraint, columns indexing `[1, instance.., witness..]`.
-    pub matrices: &'a [Matrix<Fr>],
-    /// Instance variables, including the constant 1.
-    pub num_instance: usize,
-    /// Witness variables.
-    pub num_witness: usize,
-    /// Constraints.
-    pub num_constraints: usize,
-}
-
-impl Shape<'_> {
+impl CircuitShape {
     /// For each of `A`, `B`, `C`: whether column `j` has an entry.
     fn used(&self) -> [Vec<bool>; 3] {
         let n = self.num_instance + self.num_witness;
@@ -74,12 +61,12 @@ fn unsafe_key(what: impl Into<String>) -> ProveError {
 }
 
 /// Checks `pk` against the circuit's `shape` and the verifying key `vk` it is paired with (see
-/// the module docs); returns `vk` prepared for [`verify_own`].
+/// the module docs); returns `vk` for [`verify_own`].
 pub(crate) fn check_key(
     pk: &ProvingKey<Bn254>,
     vk: &VerifyingKey,
-    shape: &Shape<'_>,
-) -> Result<PreparedVerifyingKey, ProveError> {
+    shape: &CircuitShape,
+) -> Result<VerifyingKey, ProveError> {
     check_sizes(pk, shape)?;
     let v = &pk.vk;
     let own = VerifyingKey::new(
@@ -113,11 +100,24 @@ pub(crate) fn check_key(
         ));
     }
     check_queries(pk, shape)?;
-    Ok(vk.prepare())
+    Ok(vk.clone())
 }
 
-fn check_sizes(pk: &ProvingKey<Bn254>, shape: &Shape<'_>) -> Result<(), ProveError> {
+fn check_sizes(pk: &ProvingKey<Bn254>, shape: &CircuitShape) -> Result<(), ProveError> {
     let n = shape.num_instance + shape.num_witness;
+    // The matrices themselves (synthesized, or read from a sealed cache): three, one row per
+    // constraint, every column a variable.
+    let well_formed = shape.matrices.len() == 3
+        && shape
+            .matrices
+            .iter()
+            .all(|m| m.len() == shape.num_constraints && m.iter().flatten().all(|&(_, j)| j < n));
+    if !well_formed {
+        return Err(ProveError::KeyMismatch(format!(
+            "the constraint matrices do not have {} rows over {n} variables",
+            shape.num_constraints
+        )));
+    }
     let fits = pk.vk.gamma_abc_g1.len() == shape.num_instance
         && pk.a_query.len() == n
         && pk.b_g1_query.len() == n
@@ -146,7 +146,7 @@ fn first_zero(
     (points.iter().enumerate()).find_map(|(j, p)| (p.is_zero() && expected_nonzero(j)).then_some(j))
 }
 
-fn check_queries(pk: &ProvingKey<Bn254>, shape: &Shape<'_>) -> Result<(), ProveError> {
+fn check_queries(pk: &ProvingKey<Bn254>, shape: &CircuitShape) -> Result<(), ProveError> {
     let [a, b, c] = shape.used();
     let has = |v: &[bool], j: usize| v.get(j).copied().unwrap_or(false);
     let ni = shape.num_instance;
@@ -177,11 +177,11 @@ fn check_queries(pk: &ProvingKey<Bn254>, shape: &Shape<'_>) -> Result<(), ProveE
 /// Verifies a proof just made against the paired verifying key, with the public inputs a
 /// verifier computes from `public`; the proof is returned only if it verifies.
 pub(crate) fn verify_own(
-    pvk: &PreparedVerifyingKey,
+    vk: &VerifyingKey,
     public: &PublicInputs,
     proof: &ark_groth16::Proof<Bn254>,
 ) -> Result<(), ProveError> {
     let ok = Proof::new(proof.a, proof.b, proof.c)
-        .and_then(|p| groth16::verify(pvk, &p, &public.to_field_elements()));
+        .and_then(|p| groth16::verify_unprepared(vk, &p, &public.to_field_elements()));
     ok.map_err(|_| ProveError::ProofDoesNotVerify)
 }

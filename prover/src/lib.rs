@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod key_check;
+pub mod keys;
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Proof, ProvingKey};
@@ -29,7 +30,7 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 use zkcred_circuits::CredentialCircuit;
 use zkcred_core::statement::{check_satisfaction, PublicInputs, Violation, Witness};
-use zkcred_verifier::{PreparedVerifyingKey, VerifyingKey};
+use zkcred_verifier::VerifyingKey;
 
 pub mod groth16;
 pub mod msm;
@@ -74,19 +75,21 @@ pub struct ProveTimings {
     pub verify: Duration,
 }
 
-/// A prover for the credential circuit with its matrices cached.
-pub struct Prover {
-    pk: ProvingKey<Bn254>,
-    pvk: PreparedVerifyingKey,
-    matrices: Vec<Matrix<Fr>>,
-    num_instance_variables: usize,
-    num_constraints: usize,
+/// The credential circuit's constraint system: its matrices and its shape.
+pub struct CircuitShape {
+    /// `[A, B, C]`, one row per constraint, columns indexing `[1, instance.., witness..]`.
+    pub matrices: Vec<Matrix<Fr>>,
+    /// Instance variables, including the constant 1.
+    pub num_instance: usize,
+    /// Witness variables.
+    pub num_witness: usize,
+    /// Constraints.
+    pub num_constraints: usize,
 }
 
-impl Prover {
-    /// Synthesizes the circuit once and checks that `pk` fits it, is safe, and belongs to `vk`
-    /// (the verifying key verifiers use, e.g. the keys directory's `verification_key.json`).
-    pub fn new(pk: ProvingKey<Bn254>, vk: &VerifyingKey) -> Result<Self, ProveError> {
+impl CircuitShape {
+    /// Synthesizes the credential circuit in setup mode and builds its matrices.
+    pub fn synthesize() -> Result<Self, ProveError> {
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Setup);
@@ -94,28 +97,44 @@ impl Prover {
             .generate_constraints(cs.clone())
             .map_err(|e| ProveError::Synthesis(e.to_string()))?;
         cs.finalize();
-        let num_instance_variables = cs.num_instance_variables();
-        let num_constraints = cs.num_constraints();
-        let num_witness = cs.num_witness_variables();
         let matrices = cs
             .to_matrices()
             .map_err(|e| ProveError::Synthesis(e.to_string()))?
             .remove(R1CS_PREDICATE_LABEL)
             .ok_or_else(|| ProveError::Synthesis("no R1CS matrices".into()))?;
-        let shape = key_check::Shape {
-            matrices: &matrices,
-            num_instance: num_instance_variables,
-            num_witness,
-            num_constraints,
-        };
-        let pvk = key_check::check_key(&pk, vk, &shape)?;
         Ok(Self {
-            pk,
-            pvk,
             matrices,
-            num_instance_variables,
-            num_constraints,
+            num_instance: cs.num_instance_variables(),
+            num_witness: cs.num_witness_variables(),
+            num_constraints: cs.num_constraints(),
         })
+    }
+}
+
+/// A prover for the credential circuit with its matrices cached.
+pub struct Prover {
+    pk: ProvingKey<Bn254>,
+    vk: VerifyingKey,
+    shape: CircuitShape,
+}
+
+impl Prover {
+    /// Synthesizes the circuit once and checks that `pk` fits it, is safe, and belongs to `vk`
+    /// (the verifying key verifiers use, e.g. the keys directory's `verification_key.json`).
+    /// [`keys::open`] does the same from a keys directory, without the synthesis once sealed.
+    pub fn new(pk: ProvingKey<Bn254>, vk: &VerifyingKey) -> Result<Self, ProveError> {
+        Self::from_parts(pk, vk, CircuitShape::synthesize()?)
+    }
+
+    /// [`Prover::new`] with the circuit's matrices already built (or read from a sealed keys
+    /// directory): the same checks of `pk` against `shape` and `vk`.
+    pub fn from_parts(
+        pk: ProvingKey<Bn254>,
+        vk: &VerifyingKey,
+        shape: CircuitShape,
+    ) -> Result<Self, ProveError> {
+        let vk = key_check::check_key(&pk, vk, &shape)?;
+        Ok(Self { pk, vk, shape })
     }
 
     /// The proving key.
@@ -123,24 +142,24 @@ impl Prover {
         &self.pk
     }
 
-    /// The verifying key the proving key is paired with, prepared.
-    pub fn verifying_key(&self) -> &PreparedVerifyingKey {
-        &self.pvk
+    /// The verifying key the proving key is paired with.
+    pub fn verifying_key(&self) -> &VerifyingKey {
+        &self.vk
     }
 
     /// The cached constraint matrices `[A, B, C]`.
     pub fn matrices(&self) -> &[Matrix<Fr>] {
-        &self.matrices
+        &self.shape.matrices
     }
 
     /// Number of instance variables (public inputs plus the constant 1).
     pub fn num_instance_variables(&self) -> usize {
-        self.num_instance_variables
+        self.shape.num_instance
     }
 
     /// Number of constraints.
     pub fn num_constraints(&self) -> usize {
-        self.num_constraints
+        self.shape.num_constraints
     }
 
     /// Proves the statement, or names the claim the witness fails. The proof is returned only
@@ -176,15 +195,15 @@ impl Prover {
             &self.pk,
             r,
             s,
-            &self.matrices,
-            self.num_instance_variables,
-            self.num_constraints,
+            &self.shape.matrices,
+            self.shape.num_instance,
+            self.shape.num_constraints,
             &assignment,
         )?;
         t.groth16 = start.elapsed();
 
         let start = Instant::now();
-        key_check::verify_own(&self.pvk, public, &proof)?;
+        key_check::verify_own(&self.vk, public, &proof)?;
         t.verify = start.elapsed();
         Ok((proof, t))
     }

@@ -169,3 +169,198 @@ fn a_key_with_a_short_query_is_refused_by_the_assembly() {
         assert!(matches!(r, Err(ProveError::KeyMismatch(_))), "{cut}: {r:?}");
     }
 }
+
+/// A keys directory for a fresh dev key: `(dir, its path)`.
+fn keys_dir(pk: &ProvingKey<Bn254>) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys");
+    zkcred_setup::keys::write_keys(&path, pk).unwrap();
+    (dir, path)
+}
+
+fn flip_first_byte(path: &std::path::Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn keys_are_validated_once_then_opened_from_their_seal() {
+    use zkcred_prover::keys::{self, KeysError, Provenance, MANIFEST, PROVER_CACHE};
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let pk = zkcred_setup::dev::generate(&mut rng).unwrap();
+    let (_tmp, dir) = keys_dir(&pk);
+
+    // No seal yet: validated in full and sealed; the next open uses the seal.
+    let (_, first) = keys::open(&dir, false).unwrap();
+    assert_eq!(first.provenance, Provenance::ValidatedAndSealed);
+    assert!(dir.join(MANIFEST).exists() && dir.join(PROVER_CACHE).exists());
+    let (prover, second) = keys::open(&dir, false).unwrap();
+    assert_eq!(second.provenance, Provenance::Sealed);
+    assert_eq!(second.circuit_id, first.circuit_id);
+    // The prover from the seal proves, and its proof verifies with ark-groth16.
+    let (public, witness) = statement(20080229, "2026-11-24", &mut rng);
+    let proof = prover.prove(&public, &witness, &mut rng).unwrap();
+    let inputs = public.to_field_elements();
+    assert!(Groth16::<Bn254>::verify(&pk.vk, &inputs, &proof).unwrap());
+    assert_eq!(
+        prover.matrices(),
+        Prover::new(pk.clone(), prover.verifying_key())
+            .unwrap()
+            .matrices()
+    );
+
+    // Any sealed file changed afterwards is refused, naming it...
+    for name in [
+        "circuit_id",
+        "proving_key.bin",
+        "verification_key.json",
+        PROVER_CACHE,
+    ] {
+        let (_tmp, dir) = keys_dir(&pk);
+        keys::seal(&dir).unwrap();
+        let file = dir.join(name);
+        let original = std::fs::read(&file).unwrap();
+        flip_first_byte(&file);
+        match keys::open(&dir, false) {
+            Err(KeysError::Changed { path, .. }) => assert_eq!(path, file),
+            other => panic!(
+                "{name} changed: expected a refusal, got {:?}",
+                other.map(|p| p.1)
+            ),
+        }
+        // ... and `revalidate` validates the directory as it is now.
+        let revalidated = keys::open(&dir, true).map(|(_, r)| r.provenance);
+        if name == PROVER_CACHE {
+            // The cache is derived: validating the keys again rebuilds it.
+            assert_eq!(revalidated.unwrap(), Provenance::ValidatedAndSealed);
+            assert_eq!(
+                keys::open(&dir, false).unwrap().1.provenance,
+                Provenance::Sealed
+            );
+        } else {
+            assert!(
+                revalidated.is_err(),
+                "{name} changed: the keys are invalid now"
+            );
+            std::fs::write(&file, original).unwrap();
+            assert_eq!(
+                keys::open(&dir, false).unwrap().1.provenance,
+                Provenance::Sealed
+            );
+        }
+    }
+
+    // A seal whose manifest was rewritten to match a corrupt cache: an error, not a panic.
+    let (_tmp, dir) = keys_dir(&pk);
+    keys::seal(&dir).unwrap();
+    let cache = std::fs::read(dir.join(PROVER_CACHE)).unwrap();
+    let truncated = &cache[..cache.len() - 100];
+    std::fs::write(dir.join(PROVER_CACHE), truncated).unwrap();
+    let manifest = std::fs::read_to_string(dir.join(MANIFEST)).unwrap();
+    let (old, new) = (hex_sha256(&cache), hex_sha256(truncated));
+    std::fs::write(dir.join(MANIFEST), manifest.replace(&old, &new)).unwrap();
+    assert!(matches!(
+        keys::open(&dir, false),
+        Err(KeysError::Seal { .. })
+    ));
+
+    // A seal made by another version is stale, not tampered: validated in full again.
+    let manifest = std::fs::read_to_string(dir.join(MANIFEST)).unwrap();
+    std::fs::write(dir.join(PROVER_CACHE), &cache).unwrap();
+    let other = manifest
+        .replace(&new, &old)
+        .replace("zkcred-prover ", "zkcred-prover 0.0.0-");
+    std::fs::write(dir.join(MANIFEST), other).unwrap();
+    assert_eq!(
+        keys::open(&dir, false).unwrap().1.provenance,
+        Provenance::ValidatedAndSealed
+    );
+
+    // A malformed manifest is named.
+    std::fs::write(dir.join(MANIFEST), "{\"format\": 1}").unwrap();
+    assert!(matches!(
+        keys::open(&dir, false),
+        Err(KeysError::Seal { .. })
+    ));
+
+    // A seal that cannot be written: the keys are still validated and used.
+    let (_tmp, dir) = keys_dir(&pk);
+    std::fs::create_dir(dir.join(PROVER_CACHE)).unwrap();
+    match keys::open(&dir, false).unwrap().1.provenance {
+        Provenance::ValidatedNotSealed(why) => assert!(!why.is_empty()),
+        other => panic!("expected an unsealed validation, got {other:?}"),
+    }
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[test]
+fn imported_keys_are_validated_whatever_seal_they_carry() {
+    use zkcred_prover::keys::{self, KeysError, Provenance, MANIFEST, PROVER_CACHE};
+    let mut rng = ChaCha20Rng::seed_from_u64(6);
+    let pk = zkcred_setup::dev::generate(&mut rng).unwrap();
+    let (_tmp, src) = keys_dir(&pk);
+    keys::seal(&src).unwrap();
+    let dst_root = tempfile::tempdir().unwrap();
+
+    // A source whose proving key is corrupt but whose seal was rewritten to match it: import
+    // ignores the seal, validates, refuses, and writes nothing.
+    let pk_file = src.join("proving_key.bin");
+    let good = std::fs::read(&pk_file).unwrap();
+    let mut bad = good.clone();
+    bad[good.len() / 2] ^= 0xff;
+    std::fs::write(&pk_file, &bad).unwrap();
+    let manifest = std::fs::read_to_string(src.join(MANIFEST)).unwrap();
+    let forged = manifest.replace(&hex_sha256(&good), &hex_sha256(&bad));
+    std::fs::write(src.join(MANIFEST), forged).unwrap();
+    let dst = dst_root.path().join("a");
+    match keys::import(&src, &dst) {
+        Err(KeysError::InvalidProvingKey { .. }) => {}
+        other => panic!("expected the corrupt key to be refused, got {other:?}"),
+    }
+    assert!(!dst.join("proving_key.bin").exists());
+
+    // A good source: copied, validated, sealed (its own seal not copied).
+    std::fs::write(&pk_file, &good).unwrap();
+    let id = keys::import(&src, &dst).unwrap();
+    assert_eq!(id, zkcred_verifier::keys::read_circuit_id(&src).unwrap());
+    assert!(dst.join(MANIFEST).exists() && dst.join(PROVER_CACHE).exists());
+    assert_eq!(
+        keys::open(&dst, false).unwrap().1.provenance,
+        Provenance::Sealed
+    );
+    // Importing over keys is refused.
+    assert!(matches!(
+        keys::import(&src, &dst),
+        Err(KeysError::Io { .. })
+    ));
+}
+
+#[test]
+fn a_truncated_key_or_a_wrong_circuit_id_is_refused() {
+    use zkcred_prover::keys::{self, KeysError};
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let pk = zkcred_setup::dev::generate(&mut rng).unwrap();
+    let (_tmp, dir) = keys_dir(&pk);
+    let (read, _) = keys::read_proving_key(&dir).unwrap();
+    assert_eq!(read.vk, pk.vk);
+    let file = dir.join("proving_key.bin");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(matches!(
+        keys::open(&dir, false),
+        Err(KeysError::InvalidProvingKey { .. })
+    ));
+    std::fs::write(&file, &bytes).unwrap();
+    std::fs::write(dir.join("circuit_id"), format!("{}\n", "0".repeat(64))).unwrap();
+    assert!(matches!(
+        keys::open(&dir, false),
+        Err(KeysError::Public(
+            zkcred_verifier::keys::KeysError::Mismatch(_)
+        ))
+    ));
+}

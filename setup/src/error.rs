@@ -26,6 +26,9 @@ pub enum SetupError {
     /// with: `±γ` or `±` the G2 generator).
     #[error(transparent)]
     InvalidVerifyingKey(zkcred_verifier::Error),
+    /// A keys directory could not be read or does not hold valid keys.
+    #[error(transparent)]
+    Keys(#[from] zkcred_verifier::keys::KeysError),
     /// A key does not belong to the expected circuit.
     #[error("key mismatch: {0}")]
     KeyMismatch(String),

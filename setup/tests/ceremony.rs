@@ -157,7 +157,7 @@ fn ceremony_end_to_end_with_a_snarkjs_ptau() {
         ceremony::finalize(ptau, dir, &keys)
     })
     .unwrap();
-    let (pk, read_id) = zkcred_setup::keys::read_proving_key(&keys).unwrap();
+    let (pk, read_id) = zkcred_prover::keys::read_proving_key(&keys).unwrap();
     assert_eq!(id, read_id);
     assert_ne!(pk.delta_g1, G1Affine::generator(), "δ was updated");
 

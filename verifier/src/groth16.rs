@@ -163,6 +163,30 @@ pub(crate) fn pairing_product_is(
     Bn254::final_exponentiation(ml).is_some_and(|out| out == *target)
 }
 
+/// [`verify`] without a prepared key: for one verification with a key used once (a prover
+/// checking its own proof), where preparing the key (the fixed-base tables alone take tens of
+/// milliseconds) would cost more than the verification. Four Miller loops, one final
+/// exponentiation; the same checks and errors as [`verify`].
+pub fn verify_unprepared(vk: &VerifyingKey, proof: &Proof, inputs: &[Fr]) -> Result<()> {
+    let vk_x = prepare_inputs(vk, inputs)?.into_affine();
+    let one = PairingOutput::<Bn254>::default();
+    let ok = pairing_product_is(
+        [proof.a, vk_x, proof.c, -*vk.alpha_g1()],
+        [
+            proof.b.into(),
+            (-*vk.gamma_g2()).into(),
+            (-*vk.delta_g2()).into(),
+            (*vk.beta_g2()).into(),
+        ],
+        &one,
+    );
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidProof)
+    }
+}
+
 /// Verifies `proof` for `inputs` (in circuit order, without the leading constant 1).
 ///
 /// Returns [`Error::PublicInputCount`] if the number of inputs is not the key's, and

@@ -22,6 +22,7 @@ pub mod error;
 pub mod groth16;
 pub mod ic_table;
 pub mod key;
+pub mod keys;
 pub mod nullifiers;
 mod point;
 pub mod request;

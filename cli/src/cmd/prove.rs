@@ -8,7 +8,6 @@ use clap::Args as ClapArgs;
 use rand::rngs::OsRng;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 use zkcred_core::name::NameOpening;
 use zkcred_core::schema::Schema;
 use zkcred_core::statement::{NameWitness, Violation, Witness};
@@ -42,28 +41,43 @@ pub struct Args {
     /// stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Validate the keys in full even if their seal (manifest.json) is intact, and seal them
+    /// again; needed after a sealed file changed.
+    #[arg(long)]
+    pub revalidate: bool,
 }
 
-/// Loads a prover from a keys directory; returns it with the circuit id.
+/// Loads a prover from a keys directory (from its seal, or validated in full and sealed);
+/// returns it with the circuit id.
 pub fn load_prover(keys: &Path) -> Result<(Prover, String)> {
-    load_prover_timed(keys, false)
+    load_prover_timed(keys, false, false)
 }
 
-fn load_prover_timed(keys: &Path, timings: bool) -> Result<(Prover, String)> {
-    let start = Instant::now();
-    let (pk, id) = zkcred_setup::keys::read_proving_key(keys).map_err(malformed)?;
-    let vk = zkcred_setup::keys::read_verifying_key(keys).map_err(malformed)?;
-    let loaded = start.elapsed();
-    let start = Instant::now();
-    let prover = Prover::new(pk, &vk).map_err(malformed)?;
-    if timings {
-        eprintln!("timing: proving key read and validated in {loaded:.1?}");
+fn load_prover_timed(keys: &Path, revalidate: bool, timings: bool) -> Result<(Prover, String)> {
+    use zkcred_prover::keys::Provenance;
+    let (prover, report) = zkcred_prover::keys::open(keys, revalidate).map_err(malformed)?;
+    if let Provenance::ValidatedNotSealed(why) = &report.provenance {
         eprintln!(
-            "timing: constraint matrices built in {:.1?}",
-            start.elapsed()
+            "note: the keys were validated in full, but their seal could not be written ({why}); \
+             every run will validate them again"
         );
     }
-    Ok((prover, id))
+    if timings {
+        let how = match report.provenance {
+            Provenance::Sealed => "read from its seal (hashes checked)",
+            _ => "read and validated in full",
+        };
+        eprintln!("timing: proving key {how} in {:.1?}", report.load);
+        eprintln!(
+            "timing: constraint matrices built in {:.1?}",
+            report.matrices
+        );
+        eprintln!(
+            "timing: key checked against the circuit in {:.1?}",
+            report.check
+        );
+    }
+    Ok((prover, report.circuit_id))
 }
 
 /// Reads a request file.
@@ -234,7 +248,7 @@ pub fn run(a: Args) -> Result<()> {
     let path_text = files::read_text(&a.path, "path")?;
     let path = PathDocument::from_json(&path_text)
         .map_err(|e| malformed(anyhow::anyhow!("path {}: {e}", a.path.display())))?;
-    let (prover, id) = load_prover_timed(&a.keys, a.timings)?;
+    let (prover, id) = load_prover_timed(&a.keys, a.revalidate, a.timings)?;
     let envelope = prove(
         &prover,
         &id,

@@ -62,7 +62,7 @@ pub fn build(
         None => Date::today_utc(),
     };
     let circuit_id = match keys {
-        Some(dir) => Some(zkcred_setup::keys::read_circuit_id(dir).map_err(malformed)?),
+        Some(dir) => Some(zkcred_verifier::keys::read_circuit_id(dir).map_err(malformed)?),
         None => None,
     };
     Request::new(policy, scope, message, date, circuit_id).map_err(malformed)

@@ -15,6 +15,16 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Import keys from outside (a ceremony's publication, another machine): copy them into
+    /// a new keys directory, validate them in full and seal them (manifest.json).
+    Import {
+        /// The keys directory to import from (any seal it carries is ignored).
+        #[arg(long)]
+        from: PathBuf,
+        /// The new keys directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Multi-party ceremony (Groth16 phase 2 on a snarkjs Powers of Tau); see docs/ceremony.md.
     #[command(subcommand)]
     Ceremony(Ceremony),
@@ -141,6 +151,7 @@ fn run_ceremony(c: Ceremony) -> Result<()> {
                 )));
             }
             let id = cer::finalize(&ptau, &dir, &out).map_err(ceremony_error)?;
+            seal(&out)?;
             println!("circuit_id {id}");
             println!("keys written to {}", out.display());
         }
@@ -157,6 +168,12 @@ pub fn run(c: Command) -> Result<()> {
             println!("keys written to {}", out.display());
             Ok(())
         }
+        Command::Import { from, out } => {
+            let id = zkcred_prover::keys::import(&from, &out).map_err(malformed)?;
+            println!("circuit_id {id}");
+            println!("keys validated and written to {}", out.display());
+            Ok(())
+        }
         Command::Ceremony(c) => run_ceremony(c),
     }
 }
@@ -171,5 +188,13 @@ pub fn dev(out: &std::path::Path) -> Result<String> {
     }
     eprintln!("{}", zkcred_setup::dev::WARNING);
     let pk = zkcred_setup::dev::generate(&mut OsRng)?;
-    Ok(zkcred_setup::keys::write_keys(out, &pk)?)
+    let id = zkcred_setup::keys::write_keys(out, &pk)?;
+    seal(out)?;
+    Ok(id)
+}
+
+/// Validates freshly written keys in full and seals them, so that proving starts fast.
+fn seal(out: &std::path::Path) -> Result<()> {
+    zkcred_prover::keys::seal(out).map_err(malformed)?;
+    Ok(())
 }

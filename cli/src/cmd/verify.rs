@@ -60,7 +60,7 @@ pub fn classify(e: Error) -> anyhow::Error {
 /// Loads the prepared verifying key from `--keys` or `--vk`.
 pub fn load_key(keys: Option<&Path>, vk: Option<&Path>) -> Result<PreparedVerifyingKey> {
     match (keys, vk) {
-        (Some(dir), _) => Ok(zkcred_setup::keys::read_verifying_key(dir)
+        (Some(dir), _) => Ok(zkcred_verifier::keys::read_verifying_key(dir)
             .map_err(malformed)?
             .prepare()),
         (None, Some(path)) => {
