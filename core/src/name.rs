@@ -5,7 +5,10 @@
 //! commits `NFC(name)` and stores it in the credential, and a verifier normalizes an opening the
 //! same way before packing, so a name typed in NFD (decomposed accents, Hangul jamo) proves and
 //! verifies like its NFC form. Names with control characters (Unicode category Cc, which
-//! includes NUL, tabs and line breaks) are refused.
+//! includes NUL, tabs and line breaks) or bidirectional formatting characters (U+061C, U+200E,
+//! U+200F, U+202A–U+202E, U+2066–U+2069: they make a name display as another one, e.g. a
+//! right-to-left override reversing the letters after it) are refused. The joiners U+200C and
+//! U+200D stay allowed: Persian and Indic names need them.
 //!
 //! `pack(name)`: the UTF-8 bytes `b` of `NFC(name)` (1 to 341 bytes) are split into
 //! `k = ceil(len/31)` chunks of 31 bytes, the last one right-padded with zero bytes; each chunk is
@@ -29,12 +32,24 @@ pub const CHUNK: usize = 31;
 /// Longest name, in UTF-8 bytes of its NFC form.
 pub const MAX_NAME_BYTES: usize = CHUNK * (poseidon::MAX_INPUTS - 1);
 
-/// The normal form of a name: NFC, 1 to [`MAX_NAME_BYTES`] bytes of UTF-8, no control
-/// characters.
+/// Bidirectional formatting characters (Unicode `Bidi_Control`).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The normal form of a name: NFC, 1 to [`MAX_NAME_BYTES`] bytes of UTF-8, no control or
+/// bidirectional formatting characters.
 pub fn normalize(name: &str) -> Result<String> {
     if let Some(c) = name.chars().find(|c| c.is_control()) {
         return Err(Error::Name(format!(
             "the name contains the control character U+{:04X}",
+            u32::from(c)
+        )));
+    }
+    if let Some(c) = name.chars().find(|&c| is_bidi_control(c)) {
+        return Err(Error::Name(format!(
+            "the name contains the bidirectional formatting character U+{:04X}, which changes \
+             how the name is displayed",
             u32::from(c)
         )));
     }
@@ -141,14 +156,19 @@ mod tests {
             "\u{7f}Wei",
             "Wei\u{85}",
             "\u{9f}",
+            "Wei\u{202E}gnahZ",
+            "\u{2067}张伟",
+            "Zhang\u{200F}Wei",
+            "\u{061C}",
         ] {
             assert!(
                 matches!(normalize(bad), Err(Error::Name(_))),
                 "{bad:?} accepted"
             );
         }
-        // Ordinary spaces and non-ASCII letters are names.
+        // Ordinary spaces and non-ASCII letters are names, and so are names with joiners.
         assert_eq!(normalize("Zhang Wei").unwrap(), "Zhang Wei");
+        assert!(normalize("\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}").is_ok());
     }
 
     #[test]
