@@ -127,15 +127,20 @@ pub fn open(db: &Path) -> Result<IssuerDb> {
 ///
 /// The credential file (mode 0600) is written and synced before the leaf commits, so no
 /// committed leaf is ever without its file. If the write fails nothing is committed; if the
-/// commit fails the file is removed; after a crash between the two the file is left unreferenced
-/// (its leaf is not in the database, and the index is issued again).
+/// commit fails the file is removed, unless the database shows the leaf committed anyway (a
+/// commit can report an error after its data is durable); after a crash between the two the
+/// file is left unreferenced (its leaf is not in the database, and the index is issued again).
 pub fn issue(db: &mut IssuerDb, hpk: &str, attrs: &serde_json::Value, out: &Path) -> Result<u32> {
     let hpk = parse_fr(hpk).map_err(|e| malformed(anyhow::anyhow!("--hpk: {e}")))?;
     files::ensure_absent(out)?;
     let mut file = CredentialFile::new(out);
+    // The leaf the file was written for: if the commit reports an error, the database is asked
+    // whether the leaf is there anyway before the file is discarded.
+    let mut written: Option<(u32, ark_bn254::Fr)> = None;
     let issued = {
         let mut sink = |c: &Credential| -> std::io::Result<()> {
             file.credential(c)?;
+            written = Some((c.leaf_index(), c.leaf()));
             pause_point("issue-before-commit");
             Ok(())
         };
@@ -152,6 +157,21 @@ pub fn issue(db: &mut IssuerDb, hpk: &str, attrs: &serde_json::Value, out: &Path
     match issued {
         Ok(issued) => Ok(issued.credential.leaf_index()),
         Err(e) => {
+            // A commit can report an error after its data reached the disk; a committed leaf
+            // must keep its credential file.
+            if let Some((index, leaf)) = written {
+                if db
+                    .record(u64::from(index))
+                    .is_ok_and(|r| r.is_some_and(|r| r.leaf == leaf))
+                {
+                    eprintln!(
+                        "warning: the database reported an error ({e}), but leaf {index} is \
+                         committed; {} is its credential",
+                        out.display()
+                    );
+                    return Ok(index);
+                }
+            }
             let removed = file.discard();
             let e = classify(e);
             match removed {
