@@ -30,6 +30,8 @@ print()
 print("| ratio | value |")
 print("| --- | --- |")
 ratio("prove: baseline / zkcred", "prove/baseline_groth16_prove", "prove/zkcred")
+ratio("zkcred prove process: --revalidate / sealed keys", "process/zkcred_prove_revalidate", "process/zkcred_prove")
+ratio("zkcred prove process / in-process proof", "process/zkcred_prove", "prove/zkcred")
 for n in (16, 64, 256):
     # throughput(batch) / throughput(single) = n * t_single / t_batch
     if f"verify/batch/{n}" in medians and "verify/single" in medians:
