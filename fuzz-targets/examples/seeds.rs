@@ -254,8 +254,13 @@ fn flow(out: &Path, rng: &mut ChaCha20Rng) {
         if i > 0 {
             disclosed.insert("region".to_string(), Fr::from(110105u64));
         }
+        // A request that asks for the name gets an opening, and its disclosure as input 33.
+        let opening = r
+            .discloses_name()
+            .then(|| zkcred_core::name::NameOpening::random("张伟", rng).expect("a name"));
+        let name_disclosure = opening.as_ref().map_or(Fr::from(0u64), |o| o.disclosure());
         let public = r
-            .public_inputs(root, nullifier, [Fr::from(0u64); 8], Fr::from(0u64))
+            .public_inputs(root, nullifier, [Fr::from(0u64); 8], name_disclosure)
             .to_field_elements();
         write(
             out,
@@ -269,11 +274,11 @@ fn flow(out: &Path, rng: &mut ChaCha20Rng) {
             root,
             nullifier,
             disclosed,
-            None,
+            opening,
             public,
             proof,
         )
-        .expect("the seed requests do not ask for the name");
+        .expect("a name opening exactly where the request asks for the name");
         write(
             out,
             "envelope",
