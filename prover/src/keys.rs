@@ -34,7 +34,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 use zkcred_verifier::keys::{
-    check_circuit_id, read_verifying_key, CIRCUIT_ID, PROVING_KEY, VERIFICATION_KEY,
+    check_circuit_id, parse_circuit_id, parse_verifying_key, text_of, CIRCUIT_ID, PROVING_KEY,
+    VERIFICATION_KEY,
 };
 
 pub use zkcred_verifier::keys::KeysError as PublicKeysError;
@@ -155,8 +156,8 @@ pub fn open(dir: &Path, revalidate: bool) -> Result<(Prover, OpenReport), KeysEr
             return Ok(opened);
         }
     }
-    let (prover, mut report) = validate(dir)?;
-    report.provenance = match write_seal(dir, &prover, &report.circuit_id) {
+    let (prover, mut report, validated) = validate(dir)?;
+    report.provenance = match write_seal(dir, &prover, &report.circuit_id, validated) {
         Ok(()) => Provenance::ValidatedAndSealed,
         Err(e) => Provenance::ValidatedNotSealed(e.to_string()),
     };
@@ -165,8 +166,8 @@ pub fn open(dir: &Path, revalidate: bool) -> Result<(Prover, OpenReport), KeysEr
 
 /// Validates `dir` in full and seals it; fails if the seal cannot be written.
 pub fn seal(dir: &Path) -> Result<(Prover, String), KeysError> {
-    let (prover, report) = validate(dir)?;
-    write_seal(dir, &prover, &report.circuit_id)?;
+    let (prover, report, validated) = validate(dir)?;
+    write_seal(dir, &prover, &report.circuit_id, validated)?;
     Ok((prover, report.circuit_id))
 }
 
@@ -205,19 +206,32 @@ pub fn import(src: &Path, dst: &Path) -> Result<String, KeysError> {
 pub fn read_proving_key(dir: &Path) -> Result<(ProvingKey<Bn254>, String), KeysError> {
     let path = dir.join(PROVING_KEY);
     let bytes = std::fs::read(&path).map_err(io(&path))?;
-    let pk = decode_proving_key(&bytes)
-        .map_err(|reason| KeysError::InvalidProvingKey { path, reason })?;
-    let id = zkcred_verifier::VerifyingKey::new(
-        pk.vk.alpha_g1,
-        pk.vk.beta_g2,
-        pk.vk.gamma_g2,
-        pk.vk.delta_g2,
-        pk.vk.gamma_abc_g1.clone(),
-    )
-    .map_err(|e| ProveError::UnsafeKey(e.to_string()))?
-    .circuit_id();
+    let (pk, id) = proving_key_and_id(&bytes, &path)?;
     check_circuit_id(dir, &id)?;
     Ok((pk, id))
+}
+
+/// [`decode_proving_key`] with the key's circuit id; `path` names the file in errors.
+fn proving_key_and_id(bytes: &[u8], path: &Path) -> Result<(ProvingKey<Bn254>, String), KeysError> {
+    let pk = decode_proving_key(bytes).map_err(|reason| KeysError::InvalidProvingKey {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    let id = own_verifying_key(&pk)?.circuit_id();
+    Ok((pk, id))
+}
+
+/// The verifying key inside `pk`, with every check of `zkcred_verifier::VerifyingKey::new`.
+fn own_verifying_key(pk: &ProvingKey<Bn254>) -> Result<zkcred_verifier::VerifyingKey, ProveError> {
+    let v = &pk.vk;
+    zkcred_verifier::VerifyingKey::new(
+        v.alpha_g1,
+        v.beta_g2,
+        v.gamma_g2,
+        v.delta_g2,
+        v.gamma_abc_g1.clone(),
+    )
+    .map_err(|e| ProveError::UnsafeKey(e.to_string()))
 }
 
 /// Decodes `proving_key.bin` bytes: the compressed key, every point on the curve and in the
@@ -261,60 +275,84 @@ fn check_points(pk: &ProvingKey<Bn254>) -> Result<(), &'static str> {
 }
 
 /// Full validation: every point of the proving key, the verifying key, the circuit's matrices
-/// synthesized afresh, and `Prover::new`'s checks.
-fn validate(dir: &Path) -> Result<(Prover, OpenReport), KeysError> {
+/// synthesized afresh, and `Prover::new`'s checks. Each file is read once, and the SHA-256 of
+/// the bytes validated is returned with the prover: the seal covers exactly what was checked,
+/// even if a file is replaced while this runs.
+fn validate(dir: &Path) -> Result<(Prover, OpenReport, BTreeMap<String, String>), KeysError> {
     let start = Instant::now();
-    let (pk, circuit_id) = read_proving_key(dir)?;
-    let vk = read_verifying_key(dir)?;
+    let mut sha256 = BTreeMap::new();
+    let mut read = |name: &str| -> Result<(PathBuf, Vec<u8>), KeysError> {
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        sha256.insert(name.to_string(), sha256_hex(&bytes));
+        Ok((path, bytes))
+    };
+    let (id_path, id_bytes) = read(CIRCUIT_ID)?;
+    let (pk_path, pk_bytes) = read(PROVING_KEY)?;
+    let (vk_path, vk_bytes) = read(VERIFICATION_KEY)?;
+    let named = parse_circuit_id(&text_of(&id_bytes, &id_path)?, &id_path)?;
+    let (pk, circuit_id) = proving_key_and_id(&pk_bytes, &pk_path)?;
+    drop(pk_bytes);
+    let vk = parse_verifying_key(&text_of(&vk_bytes, &vk_path)?, &vk_path)?;
+    for (what, id) in [
+        (PROVING_KEY, &circuit_id),
+        (VERIFICATION_KEY, &vk.circuit_id()),
+    ] {
+        if *id != named {
+            return Err(PublicKeysError::Mismatch(format!(
+                "{} names circuit {named} but {what} is circuit {id}",
+                id_path.display()
+            ))
+            .into());
+        }
+    }
     let load = start.elapsed();
     let start = Instant::now();
     let shape = crate::CircuitShape::synthesize()?;
     let matrices = start.elapsed();
     let start = Instant::now();
     let prover = Prover::from_parts(pk, &vk, shape)?;
-    Ok((
-        prover,
-        OpenReport {
-            circuit_id,
-            provenance: Provenance::ValidatedNotSealed(String::new()),
-            load,
-            matrices,
-            check: start.elapsed(),
-        },
-    ))
+    let report = OpenReport {
+        circuit_id,
+        provenance: Provenance::ValidatedNotSealed(String::new()),
+        load,
+        matrices,
+        check: start.elapsed(),
+    };
+    Ok((prover, report, sha256))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Writes `prover_cache.bin`, then `manifest.json` over the four files as they are on disk now.
-fn write_seal(dir: &Path, prover: &Prover, circuit_id: &str) -> Result<(), KeysError> {
+/// Writes `prover_cache.bin`, then `manifest.json` over it and `sha256`, the hashes of the bytes
+/// [`validate`] checked.
+fn write_seal(
+    dir: &Path,
+    prover: &Prover,
+    circuit_id: &str,
+    mut sha256: BTreeMap<String, String>,
+) -> Result<(), KeysError> {
     let cache_path = dir.join(PROVER_CACHE);
     let cache = encode_cache(&prover.pk, &prover.shape).map_err(|e| KeysError::Seal {
         path: cache_path.clone(),
         reason: e.to_string(),
     })?;
     zkcred_core::atomic_file::write(&cache_path, &cache, 0o644).map_err(io(&cache_path))?;
-    let mut sha256 = BTreeMap::new();
-    for name in SEALED_FILES {
-        let path = dir.join(name);
-        let bytes = if name == PROVER_CACHE {
-            cache.clone()
-        } else {
-            std::fs::read(&path).map_err(io(&path))?
-        };
-        sha256.insert(name.to_string(), sha256_hex(&bytes));
-    }
+    sha256.insert(PROVER_CACHE.to_string(), sha256_hex(&cache));
     let manifest = Manifest {
         format: MANIFEST_FORMAT.into(),
         circuit_id: circuit_id.into(),
         validated_by: VALIDATED_BY.into(),
         sha256,
     };
-    let mut text = serde_json::to_string_pretty(&manifest).expect("a manifest serializes");
-    text.push('\n');
     let path = dir.join(MANIFEST);
+    let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| KeysError::Seal {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    text.push('\n');
     zkcred_core::atomic_file::write(&path, text.as_bytes(), 0o644).map_err(io(&path))
 }
 
@@ -360,15 +398,7 @@ fn open_sealed(dir: &Path) -> Result<Option<(Prover, OpenReport)>, KeysError> {
     let (pk, shape) = decode_cache(&cache).map_err(|reason| seal_error(&cache_path, reason))?;
     // `verification_key.json` is, by its hash, the file that matched this key when it was
     // validated: the verifying key is the cached key's own, and must be the manifest's circuit.
-    let v = &pk.vk;
-    let vk = zkcred_verifier::VerifyingKey::new(
-        v.alpha_g1,
-        v.beta_g2,
-        v.gamma_g2,
-        v.delta_g2,
-        v.gamma_abc_g1.clone(),
-    )
-    .map_err(|e| ProveError::UnsafeKey(e.to_string()))?;
+    let vk = own_verifying_key(&pk)?;
     if vk.circuit_id() != manifest.circuit_id {
         return Err(seal_error(
             &manifest_path,

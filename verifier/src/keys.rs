@@ -50,17 +50,17 @@ impl KeysError {
 }
 
 fn read_text(path: &Path) -> Result<String, KeysError> {
-    let bytes = std::fs::read(path).map_err(KeysError::io(path))?;
-    String::from_utf8(bytes).map_err(|_| KeysError::Invalid {
-        path: path.to_path_buf(),
-        reason: "not UTF-8".into(),
-    })
+    text_of(&std::fs::read(path).map_err(KeysError::io(path))?, path)
 }
 
 /// Reads the `circuit_id` file: 64 lowercase hex digits and a newline.
 pub fn read_circuit_id(dir: &Path) -> Result<String, KeysError> {
     let path = dir.join(CIRCUIT_ID);
-    let text = read_text(&path)?;
+    parse_circuit_id(&read_text(&path)?, &path)
+}
+
+/// Parses the text of a `circuit_id` file (read from `path`, for the error).
+pub fn parse_circuit_id(text: &str, path: &Path) -> Result<String, KeysError> {
     let id = text.trim();
     if id.len() != 64
         || !id
@@ -68,7 +68,7 @@ pub fn read_circuit_id(dir: &Path) -> Result<String, KeysError> {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
     {
         return Err(KeysError::Invalid {
-            path,
+            path: path.to_path_buf(),
             reason: "expected 64 lowercase hex digits".into(),
         });
     }
@@ -90,14 +90,26 @@ pub fn check_circuit_id(dir: &Path, actual: &str) -> Result<(), KeysError> {
 /// Reads and validates `verification_key.json` against the directory's `circuit_id`.
 pub fn read_verifying_key(dir: &Path) -> Result<VerifyingKey, KeysError> {
     let path = dir.join(VERIFICATION_KEY);
-    let text = read_text(&path)?;
-    let vk =
-        verifying_key_from_json(&text, zkcred_core::statement::NUM_PUBLIC_INPUTS).map_err(|e| {
-            KeysError::Invalid {
-                path,
-                reason: e.to_string(),
-            }
-        })?;
+    let vk = parse_verifying_key(&read_text(&path)?, &path)?;
     check_circuit_id(dir, &vk.circuit_id())?;
     Ok(vk)
+}
+
+/// Parses and validates the text of a `verification_key.json` (read from `path`, for the
+/// error), with zkcred's number of public inputs.
+pub fn parse_verifying_key(text: &str, path: &Path) -> Result<VerifyingKey, KeysError> {
+    verifying_key_from_json(text, zkcred_core::statement::NUM_PUBLIC_INPUTS).map_err(|e| {
+        KeysError::Invalid {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
+    })
+}
+
+/// The text of a key file, refused if it is not UTF-8.
+pub fn text_of(bytes: &[u8], path: &Path) -> Result<String, KeysError> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| KeysError::Invalid {
+        path: path.to_path_buf(),
+        reason: "not UTF-8".into(),
+    })
 }
