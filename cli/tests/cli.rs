@@ -737,3 +737,72 @@ fn the_demo_shows_a_verified_name_and_an_anonymous_adult() {
     assert!(!out[ordinary..next].contains("real name"), "{out}");
     assert!(out.contains("demo complete"));
 }
+
+#[test]
+fn imported_keys_are_sealed_and_a_changed_key_file_is_refused() {
+    let w = World::new("2000-01-01");
+    let imported = w.p("imported-keys");
+    run(
+        &[
+            "setup",
+            "import",
+            "--from",
+            s(keys()),
+            "--out",
+            s(&imported),
+        ],
+        0,
+    );
+    assert!(imported.join("manifest.json").exists());
+    // Importing over keys, or from a directory without keys, is refused.
+    run(
+        &[
+            "setup",
+            "import",
+            "--from",
+            s(keys()),
+            "--out",
+            s(&imported),
+        ],
+        2,
+    );
+    let empty = w.p("empty");
+    std::fs::create_dir(&empty).unwrap();
+    run(
+        &["setup", "import", "--from", s(&empty), "--out", &w.ps("k2")],
+        2,
+    );
+
+    let mut args = w.prove_args("request.json", "proof-imported");
+    let at = args.iter().position(|a| a == "--keys").unwrap() + 1;
+    args[at] = s(&imported).to_string();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&args, 0);
+
+    // One byte of the sealed proving key changed: refused, naming the file, nothing written.
+    let file = imported.join("proving_key.bin");
+    let original = std::fs::read(&file).unwrap();
+    let mut changed = original.clone();
+    changed[original.len() / 2] ^= 0x01;
+    std::fs::write(&file, &changed).unwrap();
+    std::fs::remove_dir_all(w.p("proof-imported")).unwrap();
+    let out = zkcred().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("proving_key.bin changed after the keys were validated"),
+        "{stderr}"
+    );
+    assert!(!w.p("proof-imported").exists());
+    // Validated in full on request, the changed key is refused too (an invalid point, or a
+    // proof that does not verify), and no proof is written.
+    let mut revalidate = args.clone();
+    revalidate.push("--revalidate");
+    run(&revalidate, 2);
+    assert!(!w.p("proof-imported").join("zkcred-proof.json").exists());
+    // Restored and validated again (a changed key that passed validation was re-sealed), the
+    // keys prove from their seal.
+    std::fs::write(&file, &original).unwrap();
+    run(&revalidate, 0);
+    run(&args, 0);
+}
