@@ -172,8 +172,9 @@ pub fn seal(dir: &Path) -> Result<(Prover, String), KeysError> {
 }
 
 /// Copies the keys in `src` (from outside: a ceremony's publication, another machine) into the
-/// new directory `dst`, validates them in full and seals `dst`. Whatever seal `src` carries is
-/// ignored. Returns the circuit id. `dst` must not hold keys yet.
+/// directory `dst`, validates the copies in full and seals `dst`; keys that fail validation are
+/// removed again. Whatever seal `src` carries is ignored. Returns the circuit id. `dst` must not
+/// hold keys yet.
 pub fn import(src: &Path, dst: &Path) -> Result<String, KeysError> {
     if dst.join(PROVING_KEY).exists() {
         return Err(KeysError::Io {
@@ -184,21 +185,38 @@ pub fn import(src: &Path, dst: &Path) -> Result<String, KeysError> {
             ),
         });
     }
-    // Validate the source before anything is written, so a bad key leaves `dst` untouched.
-    validate(src)?;
     std::fs::create_dir_all(dst).map_err(io(dst))?;
-    for (name, mode) in [(PROVING_KEY, 0o600), (VERIFICATION_KEY, 0o644)] {
-        let bytes = std::fs::read(src.join(name)).map_err(io(&src.join(name)))?;
-        zkcred_core::atomic_file::create_new(&dst.join(name), &bytes, mode)
-            .map_err(io(&dst.join(name)))?;
+    // The derived files a failed seal may leave, unless they were there before.
+    let mut created: Vec<PathBuf> = [PROVER_CACHE, MANIFEST]
+        .iter()
+        .map(|name| dst.join(name))
+        .filter(|p| !p.exists())
+        .collect();
+    let imported = copy_keys(src, dst, &mut created).and_then(|()| seal(dst).map(|(_, id)| id));
+    if imported.is_err() {
+        // Keys that fail validation are not left behind half-imported; only what this import
+        // created is removed.
+        for path in &created {
+            let _ = std::fs::remove_file(path);
+        }
     }
-    // The id file last: a directory is keys only once it names its circuit.
-    let bytes = std::fs::read(src.join(CIRCUIT_ID)).map_err(io(&src.join(CIRCUIT_ID)))?;
-    zkcred_core::atomic_file::create_new(&dst.join(CIRCUIT_ID), &bytes, 0o644)
-        .map_err(io(&dst.join(CIRCUIT_ID)))?;
-    // Validated again from `dst`: the bytes sealed are the bytes read there, even if `src`
-    // changed in between.
-    Ok(seal(dst)?.1)
+    imported
+}
+
+/// Copies the three key files from `src` into `dst`, refusing to overwrite any, recording each
+/// file it creates; the id file last, since a directory is keys only once it names its circuit.
+fn copy_keys(src: &Path, dst: &Path, created: &mut Vec<PathBuf>) -> Result<(), KeysError> {
+    for (name, mode) in [
+        (PROVING_KEY, 0o600),
+        (VERIFICATION_KEY, 0o644),
+        (CIRCUIT_ID, 0o644),
+    ] {
+        let (from, to) = (src.join(name), dst.join(name));
+        let bytes = std::fs::read(&from).map_err(io(&from))?;
+        zkcred_core::atomic_file::create_new(&to, &bytes, mode).map_err(io(&to))?;
+        created.push(to);
+    }
+    Ok(())
 }
 
 /// Reads and validates `dir/proving_key.bin` in full; returns it with its circuit id (checked
