@@ -742,30 +742,16 @@ fn the_demo_shows_a_verified_name_and_an_anonymous_adult() {
 fn imported_keys_are_sealed_and_a_changed_key_file_is_refused() {
     let w = World::new("2000-01-01");
     let imported = w.p("imported-keys");
-    run(
-        &[
-            "setup",
-            "import",
-            "--from",
-            s(keys()),
-            "--out",
-            s(&imported),
-        ],
-        0,
-    );
+    let import = |from: &Path, out: &Path, code: i32| {
+        run(
+            &["setup", "import", "--from", s(from), "--out", s(out)],
+            code,
+        )
+    };
+    import(keys(), &imported, 0);
     assert!(imported.join("manifest.json").exists());
     // Importing over keys, or from a directory without keys, is refused.
-    run(
-        &[
-            "setup",
-            "import",
-            "--from",
-            s(keys()),
-            "--out",
-            s(&imported),
-        ],
-        2,
-    );
+    import(keys(), &imported, 2);
     let empty = w.p("empty");
     std::fs::create_dir(&empty).unwrap();
     run(
