@@ -28,6 +28,11 @@ fn prove(c: &mut Criterion) {
     let proof = prover
         .prove(&f.public, &f.witness, &mut rng)
         .expect("proof");
+    let proof = ark_groth16::Proof {
+        a: proof.a(),
+        b: proof.b(),
+        c: proof.c(),
+    };
     assert!(Groth16::<Bn254>::verify(&vk, &inputs, &proof).expect("verify"));
 
     let mut g = c.benchmark_group("prove");

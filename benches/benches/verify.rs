@@ -29,7 +29,7 @@ fn verify(c: &mut Criterion) {
             let p = prover
                 .prove(&f.public, &f.witness, &mut rng)
                 .expect("proof");
-            (Proof::new(p.a, p.b, p.c).expect("proof"), inputs.clone())
+            (p, inputs.clone())
         })
         .collect();
 

@@ -17,6 +17,7 @@ fn run(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(ZKCRED)
         .args(args)
         .current_dir(dir)
+        .env("ZKCRED_HOME", dir.join("wallet"))
         .output()
         .expect("spawn zkcred");
     assert!(
@@ -27,9 +28,11 @@ fn run(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
+/// A wallet with keys, a credential and its synced path, and a signed request: the short form
+/// a holder runs.
 fn fixture(dir: &Path) {
     run(dir, &["setup", "dev", "--out", "keys"]);
-    let hpk = run(dir, &["holder", "new", "--out", "holder.key"]);
+    let hpk = run(dir, &["holder", "init"]);
     let hpk = hpk.split_whitespace().next().expect("hpk").to_string();
     std::fs::write(
         dir.join("attrs.json"),
@@ -54,15 +57,28 @@ fn fixture(dir: &Path) {
         ],
     );
     #[rustfmt::skip]
-    run(dir, &["issuer", "path", "--db", "issuer.db", "--index", "0", "--out", "path.json"]);
+    run(dir, &["issuer", "publish", "--db", "issuer.db", "--ledger", "anchors.jsonl",
+               "--out", "tree"]);
+    run(dir, &["holder", "import-keys", "keys"]);
+    run(dir, &["holder", "import", "credential.json"]);
+    run(dir, &["holder", "sync", "--tree", "tree"]);
     #[rustfmt::skip]
-    run(dir, &["request", "--policy", "adult-realname", "--scope", "bench.example/signup",
-               "--message", "account:1", "--keys", "keys", "--out", "request.json"]);
+    run(dir, &["platform", "init", "--id", "bench.example", "--out", "platform.key"]);
+    #[rustfmt::skip]
+    run(dir, &["request", "--policy", "adult-realname", "--signer", "platform.key",
+               "--label", "signup", "--message", "account:1", "--keys", "keys",
+               "--out", "request.json"]);
 }
 
-#[rustfmt::skip]
-const PROVE: [&str; 13] = ["prove", "--keys", "keys", "--credential", "credential.json",
-    "--secret", "holder.key", "--path", "path.json", "--request", "request.json", "--out", "proof"];
+/// The short form: the wallet picks keys, credential and path; consent given with --yes.
+const PROVE: [&str; 6] = [
+    "prove",
+    "--yes",
+    "--request",
+    "request.json",
+    "--out",
+    "proof",
+];
 
 fn process(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");

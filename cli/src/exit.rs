@@ -8,6 +8,7 @@
 //! or its storage failed. Nothing is known about the input then; retrying later may succeed.
 
 use std::fmt;
+use zkcred_core::{Classify, ErrorKind};
 
 /// The statement is false or was rejected.
 pub const REJECTED: u8 = 1;
@@ -58,6 +59,18 @@ pub fn unavailable(error: impl Into<anyhow::Error>) -> anyhow::Error {
         error: error.into(),
     }
     .into()
+}
+
+/// Marks a library error by its kind: malformed 2, rejected 1, unavailable 3.
+pub fn classify<E>(e: E) -> anyhow::Error
+where
+    E: Classify + std::error::Error + Send + Sync + 'static,
+{
+    match e.kind() {
+        ErrorKind::Malformed => malformed(e),
+        ErrorKind::Rejected => rejected(e),
+        ErrorKind::Unavailable => unavailable(e),
+    }
 }
 
 /// The exit code for an error: the innermost [`Failure`]'s, else 1.

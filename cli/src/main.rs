@@ -28,13 +28,16 @@ enum Command {
     /// Make the Groth16 keys for the credential circuit.
     #[command(subcommand)]
     Setup(cmd::setup::Command),
-    /// Holder key management.
+    /// The holder's wallet: secret, credentials, keys, synced paths, pinned platforms.
     #[command(subcommand)]
     Holder(cmd::holder::Command),
-    /// The issuer's database: issue, revoke, anchor, serve paths.
+    /// The platform's signing key.
+    #[command(subcommand)]
+    Platform(cmd::platform::Command),
+    /// The issuer's database: issue, revoke, anchor, publish the tree, serve paths.
     #[command(subcommand)]
     Issuer(cmd::issuer::Command),
-    /// Write a proof request (what a platform sends to a holder).
+    /// Write a signed proof request (what a platform sends to a holder).
     Request(cmd::request::Args),
     /// Prove a request with a credential (run by the holder).
     Prove(cmd::prove::Args),
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Setup(c) => cmd::setup::run(c),
         Command::Holder(c) => cmd::holder::run(c),
+        Command::Platform(c) => cmd::platform::run(c),
         Command::Issuer(c) => cmd::issuer::run(c),
         Command::Request(a) => cmd::request::run(a),
         Command::Prove(a) => cmd::prove::run(a),

@@ -237,6 +237,8 @@ fn a_ceremony_without_contributions_writes_no_keys_and_forged_keys_are_refused()
     refused(
         &[
             "prove",
+            "--yes",
+            "--allow-unsigned",
             "--keys",
             &p("forged"),
             "--credential",

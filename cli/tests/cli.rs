@@ -171,6 +171,8 @@ impl World {
     fn prove_args(&self, request: &str, out: &str) -> Vec<String> {
         [
             "prove",
+            "--yes",
+            "--allow-unsigned",
             "--keys",
             s(keys()),
             "--credential",

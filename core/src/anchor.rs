@@ -64,6 +64,19 @@ pub enum AnchorError {
     Empty(PathBuf),
 }
 
+impl crate::error::Classify for AnchorError {
+    /// An unreadable or unwritable ledger is unavailable; a corrupt or empty one is malformed
+    /// input; a root it does not accept is a rejection.
+    fn kind(&self) -> crate::error::ErrorKind {
+        use crate::error::ErrorKind;
+        match self {
+            AnchorError::Io { .. } => ErrorKind::Unavailable,
+            AnchorError::Corrupt { .. } | AnchorError::Empty(_) => ErrorKind::Malformed,
+            AnchorError::NotAnchored(_) | AnchorError::Expired { .. } => ErrorKind::Rejected,
+        }
+    }
+}
+
 /// One anchored root.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,6 +108,11 @@ impl Ledger {
         Self {
             path: path.as_ref().to_path_buf(),
         }
+    }
+
+    /// The ledger's file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn io(&self, source: std::io::Error) -> AnchorError {

@@ -2,6 +2,27 @@
 
 use thiserror::Error;
 
+/// What an error says about its input, the same for every zkcred library: callers (the CLI's
+/// exit codes, the service's HTTP statuses) map this, never the variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The input cannot be read as what it claims to be (bad JSON, a truncated key, a point
+    /// not on the curve, a value out of range, wrong usage).
+    Malformed,
+    /// The input is well formed, but its statement is false or was refused (an invalid proof,
+    /// an unsatisfied claim, a reused nullifier, a scope the holder did not consent to).
+    Rejected,
+    /// A store or a resource could not be used (locked past the wait, storage failure);
+    /// nothing is known about the input, and retrying later may succeed.
+    Unavailable,
+}
+
+/// An error that knows its [`ErrorKind`].
+pub trait Classify {
+    /// What this error says about the input.
+    fn kind(&self) -> ErrorKind;
+}
+
 /// Everything that can be wrong with an input to the native model.
 ///
 /// Each variant names the problem; none of them carries secret material.
@@ -53,12 +74,25 @@ pub enum Error {
     /// A Merkle path or leaf index that does not fit the tree.
     #[error("invalid tree input: {0}")]
     Tree(String),
+    /// A Merkle path file that is malformed or does not lead from its leaf to its root.
+    #[error("invalid Merkle path file: {0}")]
+    PathDocument(String),
+    /// A published-tree file (manifest, top, chunk) that is malformed or inconsistent.
+    #[error("published tree: {0}")]
+    PublishedTree(String),
     /// Poseidon was asked for an arity it does not have.
     #[error("Poseidon takes 1 to 12 inputs, not {0}")]
     PoseidonArity(usize),
     /// Malformed JSON.
     #[error("malformed JSON: {0}")]
     Json(String),
+}
+
+impl Classify for Error {
+    /// Every native-model error is about its input.
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Malformed
+    }
 }
 
 impl From<serde_json::Error> for Error {

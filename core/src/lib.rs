@@ -11,6 +11,7 @@
 
 pub mod anchor;
 pub mod atomic_file;
+pub mod clock;
 pub mod credential;
 pub mod date;
 pub mod encoding;
@@ -19,12 +20,14 @@ pub mod holder_key;
 pub mod lock_wait;
 pub mod name;
 pub mod nullifier;
+pub mod path_document;
 pub mod policy;
 pub mod poseidon;
+pub mod published_tree;
 pub mod schema;
 pub mod scope;
 pub mod statement;
 pub mod tree;
 
 pub use ark_bn254::Fr;
-pub use error::Error;
+pub use error::{Classify, Error, ErrorKind};

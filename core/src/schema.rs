@@ -21,6 +21,8 @@ pub const NAME_SLOT: usize = 6;
 
 /// The built-in default schema's JSON.
 pub const IDENTITY_V1_JSON: &str = include_str!("../schemas/identity-v1.json");
+/// The id of the built-in identity schema.
+pub const IDENTITY_V1_ID: &str = "identity-v1";
 
 /// Whether a slot holds a 64-bit integer or an opaque field element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,9 +79,18 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// The built-in `identity-v1` schema.
+    /// The built-in `identity-v1` schema (a fresh copy; [`Schema::builtin`] lends the one
+    /// shared instance).
     pub fn identity_v1() -> Self {
         Self::from_json(IDENTITY_V1_JSON).expect("the built-in schema is valid")
+    }
+
+    /// The built-in schema called `id`, parsed once per process; `None` for an unknown id.
+    /// Requests, credentials and the verifier look their schema up here by the id they carry,
+    /// so every part of a proof's life uses the same definition.
+    pub fn builtin(id: &str) -> Option<&'static Schema> {
+        static IDENTITY_V1: std::sync::OnceLock<Schema> = std::sync::OnceLock::new();
+        (id == IDENTITY_V1_ID).then(|| IDENTITY_V1.get_or_init(Self::identity_v1))
     }
 
     /// Parses and validates a schema.

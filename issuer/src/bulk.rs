@@ -16,16 +16,17 @@
 //! The sink receives each batch before it commits, so it never misses a committed credential and
 //! holds at most one uncommitted batch after a failure (see [`crate::sink`]).
 
-use crate::credential::{validate_schema, Credential, Draft, IssueContext};
 use crate::db::IssuerDb;
+use crate::draft::{Draft, IssueContext};
 use crate::error::{IssuerError, Result};
 use crate::sink::CredentialSink;
-use crate::time::now_unix;
 use rand::{CryptoRng, RngCore};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::io::BufRead;
+use zkcred_core::clock::now_unix;
 use zkcred_core::credential::random_salt;
+use zkcred_core::credential::{validate_schema, Credential};
 use zkcred_core::encoding::parse_fr;
 use zkcred_core::schema::Schema;
 use zkcred_core::Fr;

@@ -7,16 +7,14 @@
 //! committed: no issued credential whose transaction committed is lost, and the tree is never
 //! half-updated. Opening reads the stored root; nothing is recomputed.
 
-use crate::credential::{validate_schema, Credential, Draft, IssueContext};
+use crate::draft::{Draft, IssueContext};
 use crate::error::{IssuerError, Result};
-use crate::path::PathDocument;
 use crate::record::CredentialRecord;
 use crate::sink::CredentialSink;
 use crate::tables::{
     read_node, read_u64, CREDENTIALS, FORMAT_MARKER, FORMAT_VERSION, META, META_FORMAT,
     META_ISSUED, META_ISSUER_ID, META_NEXT_INDEX, META_REVOKED, META_VERSION, NODES,
 };
-use crate::time::now_unix;
 use crate::tree::{read_path, set_run};
 use rand::{CryptoRng, RngCore};
 use redb::{Database, ReadableDatabase, ReadableTable, TableError, WriteTransaction};
@@ -25,8 +23,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use zkcred_core::anchor::{AnchorEntry, Ledger};
+use zkcred_core::clock::now_unix;
 use zkcred_core::credential::random_salt;
+use zkcred_core::credential::{validate_schema, Credential};
 use zkcred_core::lock_wait::retry_while_busy;
+use zkcred_core::path_document::PathDocument;
 use zkcred_core::schema::Schema;
 use zkcred_core::tree::{check_index, LeafIndex, MerklePath, CAPACITY, DEPTH};
 use zkcred_core::Fr;
@@ -225,7 +226,7 @@ impl IssuerDb {
     pub fn issuer(&self) -> String {
         format!(
             "{}{}",
-            crate::credential::ISSUER_PREFIX,
+            zkcred_core::credential::ISSUER_PREFIX,
             hex::encode(self.issuer_id)
         )
     }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use thiserror::Error;
 use zkcred_core::anchor::AnchorError;
+use zkcred_core::error::{Classify, ErrorKind};
 
 /// Everything that can go wrong in the issuer.
 ///
@@ -100,10 +101,10 @@ pub enum IssuerError {
     Io(#[from] std::io::Error),
     /// A credential file was refused.
     #[error("credential: {0}")]
-    Credential(#[from] crate::credential::CredentialError),
-    /// A Merkle path file was refused.
-    #[error("Merkle path: {0}")]
-    Path(String),
+    Credential(#[from] zkcred_core::credential::CredentialError),
+    /// The tree cannot be published as it is.
+    #[error("publish: {0}")]
+    Publish(String),
     /// The anchor ledger failed.
     #[error("anchor: {0}")]
     Anchor(#[from] AnchorError),
@@ -127,6 +128,31 @@ from_redb!(
     redb::StorageError,
     redb::CommitError
 );
+
+impl Classify for IssuerError {
+    /// Bad input (attributes, bulk lines, a missing or foreign database file, an index out of
+    /// range) is malformed; a locked or failing database is unavailable; the rest (never
+    /// issued, already revoked, a full tree, a refused anchor, a failed write) is a refusal.
+    fn kind(&self) -> ErrorKind {
+        use IssuerError::*;
+        match self {
+            Attributes(_)
+            | Json(_)
+            | BulkLine { .. }
+            | NotAnIssuerDb { .. }
+            | NotFound(_)
+            | AlreadyExists(_)
+            | IndexOutOfRange(_)
+            | UnsupportedVersion { .. }
+            | Credential(_) => ErrorKind::Malformed,
+            BulkStopped { source, .. } if matches!(**source, BulkLine { .. }) => {
+                ErrorKind::Malformed
+            }
+            Locked { .. } | Database(_) => ErrorKind::Unavailable,
+            _ => ErrorKind::Rejected,
+        }
+    }
+}
 
 impl IssuerError {
     /// For a stopped bulk issuance, how many credentials it committed; `None` for other errors.

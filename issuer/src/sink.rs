@@ -12,11 +12,11 @@
 //! Single issuance ([`crate::IssuerDb::issue_to`]) follows the same order with a batch of one;
 //! [`CredentialFile`] makes that one credential a durable file of its own before the commit.
 
-use crate::credential::Credential;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use zkcred_core::credential::Credential;
 
 /// Receives the credentials of a bulk issuance (see the module docs for the ordering).
 pub trait CredentialSink {

@@ -175,13 +175,16 @@ fn check_queries(pk: &ProvingKey<Bn254>, shape: &CircuitShape) -> Result<(), Pro
 }
 
 /// Verifies a proof just made against the paired verifying key, with the public inputs a
-/// verifier computes from `public`; the proof is returned only if it verifies.
+/// verifier computes from `public`; the proof is returned, as the verifier's [`Proof`] that
+/// every later step (envelope, snarkjs files, batch verification) takes, only if it verifies.
 pub(crate) fn verify_own(
     vk: &VerifyingKey,
     public: &PublicInputs,
     proof: &ark_groth16::Proof<Bn254>,
-) -> Result<(), ProveError> {
-    let ok = Proof::new(proof.a, proof.b, proof.c)
-        .and_then(|p| groth16::verify_unprepared(vk, &p, &public.to_field_elements()));
-    ok.map_err(|_| ProveError::ProofDoesNotVerify)
+) -> Result<Proof, ProveError> {
+    let proof =
+        Proof::new(proof.a, proof.b, proof.c).map_err(|_| ProveError::ProofDoesNotVerify)?;
+    groth16::verify_unprepared(vk, &proof, &public.to_field_elements())
+        .map_err(|_| ProveError::ProofDoesNotVerify)?;
+    Ok(proof)
 }

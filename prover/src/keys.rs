@@ -33,6 +33,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use thiserror::Error;
+use zkcred_core::error::{Classify, ErrorKind};
 use zkcred_verifier::keys::{
     check_circuit_id, parse_circuit_id, parse_verifying_key, text_of, CIRCUIT_ID, PROVING_KEY,
     VERIFICATION_KEY,
@@ -100,6 +101,27 @@ pub enum KeysError {
         /// The underlying error.
         source: std::io::Error,
     },
+}
+
+impl Classify for KeysError {
+    /// A missing, changed or invalid key file (or keys already where an import would put
+    /// them) is malformed input; another failure reading or writing a file is the file
+    /// system's: unavailable.
+    fn kind(&self) -> ErrorKind {
+        match self {
+            KeysError::Public(e) => e.kind(),
+            KeysError::Prover(e) => e.kind(),
+            KeysError::Io { source, .. }
+                if !matches!(
+                    source.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::AlreadyExists
+                ) =>
+            {
+                ErrorKind::Unavailable
+            }
+            _ => ErrorKind::Malformed,
+        }
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeysError + '_ {

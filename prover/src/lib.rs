@@ -18,7 +18,7 @@ mod key_check;
 pub mod keys;
 
 use ark_bn254::{Bn254, Fr};
-use ark_groth16::{Proof, ProvingKey};
+use ark_groth16::ProvingKey;
 use ark_relations::gr1cs::{
     predicate::polynomial_constraint::R1CS_PREDICATE_LABEL, ConstraintSynthesizer,
     ConstraintSystem, OptimizationGoal, SynthesisMode,
@@ -29,8 +29,9 @@ use rand::{CryptoRng, RngCore};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 use zkcred_circuits::CredentialCircuit;
+use zkcred_core::error::{Classify, ErrorKind};
 use zkcred_core::statement::{check_satisfaction, PublicInputs, Violation, Witness};
-use zkcred_verifier::VerifyingKey;
+use zkcred_verifier::{Proof, VerifyingKey};
 
 pub mod groth16;
 pub mod msm;
@@ -60,6 +61,17 @@ pub enum ProveError {
     /// Constraint synthesis or proving failed.
     #[error("proving failed: {0}")]
     Synthesis(String),
+}
+
+impl Classify for ProveError {
+    /// A claim the credential does not satisfy is a rejection; everything else is a key (or
+    /// a circuit) that cannot be proved with: malformed input.
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ProveError::Unsatisfied(_) => ErrorKind::Rejected,
+            _ => ErrorKind::Malformed,
+        }
+    }
 }
 
 /// Time spent in each phase of one proof.
@@ -169,7 +181,7 @@ impl Prover {
         public: &PublicInputs,
         witness: &Witness,
         rng: &mut R,
-    ) -> Result<Proof<Bn254>, ProveError> {
+    ) -> Result<Proof, ProveError> {
         self.prove_timed(public, witness, rng).map(|(p, _)| p)
     }
 
@@ -179,7 +191,7 @@ impl Prover {
         public: &PublicInputs,
         witness: &Witness,
         rng: &mut R,
-    ) -> Result<(Proof<Bn254>, ProveTimings), ProveError> {
+    ) -> Result<(Proof, ProveTimings), ProveError> {
         let mut t = ProveTimings::default();
         let start = Instant::now();
         check_satisfaction(public, witness)?;
@@ -203,7 +215,7 @@ impl Prover {
         t.groth16 = start.elapsed();
 
         let start = Instant::now();
-        key_check::verify_own(&self.vk, public, &proof)?;
+        let proof = key_check::verify_own(&self.vk, public, &proof)?;
         t.verify = start.elapsed();
         Ok((proof, t))
     }

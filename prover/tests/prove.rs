@@ -55,11 +55,11 @@ fn proofs_verify_with_ark_groth16_and_false_claims_are_named() {
     let (proof, timings) = prover.prove_timed(&public, &witness, &mut rng).unwrap();
     assert!(timings.groth16 > timings.check);
     let inputs = public.to_field_elements();
-    assert!(Groth16::<Bn254>::verify(&vk, &inputs, &proof).unwrap());
+    assert!(Groth16::<Bn254>::verify(&vk, &inputs, &ark(&proof)).unwrap());
     // Two proofs of one statement differ (fresh r, s) and both verify.
     let again = prover.prove(&public, &witness, &mut rng).unwrap();
     assert_ne!(proof, again);
-    assert!(Groth16::<Bn254>::verify(&vk, &inputs, &again).unwrap());
+    assert!(Groth16::<Bn254>::verify(&vk, &inputs, &ark(&again)).unwrap());
 
     let (minor, w) = statement(20081125, "2026-11-24", &mut rng);
     match prover.prove(&minor, &w, &mut rng) {
@@ -202,7 +202,7 @@ fn keys_are_validated_once_then_opened_from_their_seal() {
     let (public, witness) = statement(20080229, "2026-11-24", &mut rng);
     let proof = prover.prove(&public, &witness, &mut rng).unwrap();
     let inputs = public.to_field_elements();
-    assert!(Groth16::<Bn254>::verify(&pk.vk, &inputs, &proof).unwrap());
+    assert!(Groth16::<Bn254>::verify(&pk.vk, &inputs, &ark(&proof)).unwrap());
     assert_eq!(
         prover.matrices(),
         Prover::new(pk.clone(), prover.verifying_key())
@@ -363,4 +363,13 @@ fn a_truncated_key_or_a_wrong_circuit_id_is_refused() {
             zkcred_verifier::keys::KeysError::Mismatch(_)
         ))
     ));
+}
+
+/// The prover's proof in ark-groth16's type, for its verifier.
+fn ark(p: &zkcred_verifier::Proof) -> ark_groth16::Proof<Bn254> {
+    ark_groth16::Proof {
+        a: p.a(),
+        b: p.b(),
+        c: p.c(),
+    }
 }

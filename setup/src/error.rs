@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use thiserror::Error;
+use zkcred_core::error::{Classify, ErrorKind};
 
 /// What can go wrong making, writing or reading keys.
 #[derive(Debug, Error)]
@@ -35,6 +36,17 @@ pub enum SetupError {
     /// Constraint synthesis failed.
     #[error("constraint synthesis failed: {0}")]
     Synthesis(String),
+}
+
+impl Classify for SetupError {
+    /// Every setup error names bad input (a file, a key, the circuit).
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SetupError::Keys(e) => e.kind(),
+            SetupError::InvalidVerifyingKey(e) => e.kind(),
+            _ => ErrorKind::Malformed,
+        }
+    }
 }
 
 impl SetupError {

@@ -5,27 +5,17 @@
 //! the curve or outside the subgroup, truncated bytes, the wrong key) from *a rejected
 //! statement* (well-formed input whose claim is false or does not answer this verifier's
 //! request: an invalid proof, a root that is not anchored or has expired, a date out of the
-//! window, the wrong scope or request, a reused nullifier), and both from an *internal* failure
-//! of the verifier's own storage (it failed, or another process kept it locked past the wait).
+//! window, the wrong scope or request, a reused nullifier), and both from an *unavailable* store
+//! (the verifier's own storage failed, or another process kept it locked past the wait).
 //! The CLI maps malformed input to exit code 2, a rejected statement to exit code 1 and an
-//! internal failure to exit code 3.
+//! unavailable store to exit code 3.
 
 use thiserror::Error;
 use zkcred_core::anchor::AnchorError;
+pub use zkcred_core::error::{Classify, ErrorKind};
 
 /// Shorthand for results of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
-
-/// The three classes of failure; see the module docs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The input cannot be read as what it claims to be.
-    Malformed,
-    /// The input is well formed, but its statement is false or does not answer the request.
-    Rejected,
-    /// The verifier's own storage failed; nothing is known about the input.
-    Internal,
-}
 
 /// Everything that can go wrong while reading or verifying.
 ///
@@ -130,6 +120,27 @@ pub enum Error {
     /// A request field (policy, date, scope, ...) that is invalid.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A platform id, `did:key` or platform key file that is malformed.
+    #[error("platform identity: {0}")]
+    PlatformIdentity(String),
+    /// A request's signature does not verify under the key it names.
+    #[error("the request's signature does not verify under the key of platform {platform:?}")]
+    RequestSignature {
+        /// The platform id the request names.
+        platform: String,
+    },
+    /// A signed request asks for a scope of another platform.
+    #[error(
+        "the request is signed by platform {platform:?} but asks for scope {scope:?}, which is \
+         not one of its scopes ({platform}/<label>): refusing it (a nullifier in another \
+         platform's scope would link you across platforms)"
+    )]
+    ScopeNotOwned {
+        /// The signing platform's id.
+        platform: String,
+        /// The scope asked for.
+        scope: String,
+    },
     /// A policy that does not compile, or another input the core model rejects.
     #[error("{what}: {source}")]
     Core {
@@ -240,6 +251,12 @@ pub enum Error {
     },
 }
 
+impl Classify for Error {
+    fn kind(&self) -> ErrorKind {
+        Error::kind(self)
+    }
+}
+
 impl Error {
     /// Which of the three classes this error belongs to.
     pub fn kind(&self) -> ErrorKind {
@@ -258,6 +275,7 @@ impl Error {
             | WrongKey { .. }
             | RequestId { .. }
             | InvalidRequest(_)
+            | PlatformIdentity(_)
             | Core { .. }
             | DisclosedValue { .. }
             | NameOpeningMalformed(_)
@@ -272,8 +290,10 @@ impl Error {
             | NameOpeningMissing
             | NameOpeningNotAsked
             | NameOpeningMismatch
-            | NullifierReused { .. } => ErrorKind::Rejected,
-            Store(_) | StoreBusy { .. } => ErrorKind::Internal,
+            | NullifierReused { .. }
+            | RequestSignature { .. }
+            | ScopeNotOwned { .. } => ErrorKind::Rejected,
+            Store(_) | StoreBusy { .. } => ErrorKind::Unavailable,
             BatchItem { source, .. } => source.kind(),
         }
     }
@@ -402,12 +422,12 @@ mod tests {
             assert!(e.is_rejected() && !e.is_malformed(), "{e}");
         }
         let internal = Error::Store(s());
-        assert_eq!(internal.kind(), ErrorKind::Internal);
+        assert_eq!(internal.kind(), ErrorKind::Unavailable);
         let busy = Error::StoreBusy {
             path: s(),
             waited_ms: 10_000,
         };
-        assert_eq!(busy.kind(), ErrorKind::Internal);
+        assert_eq!(busy.kind(), ErrorKind::Unavailable);
         let item = |source| Error::BatchItem {
             index: 4,
             source: Box::new(source),
@@ -419,7 +439,7 @@ mod tests {
         })
         .is_malformed());
         assert!(item(Error::InvalidProof).is_rejected());
-        assert_eq!(item(Error::Store(s())).kind(), ErrorKind::Internal);
+        assert_eq!(item(Error::Store(s())).kind(), ErrorKind::Unavailable);
         for e in malformed.iter().chain(&rejected).chain([&internal, &busy]) {
             assert!(!e.to_string().contains('\n'), "{e}");
         }

@@ -9,6 +9,7 @@ use crate::snarkjs::verifying_key_from_json;
 use crate::VerifyingKey;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
+use zkcred_core::error::{Classify, ErrorKind};
 
 /// The proving key's file name.
 pub const PROVING_KEY: &str = "proving_key.bin";
@@ -39,6 +40,13 @@ pub enum KeysError {
     /// A key does not belong to the circuit the directory names.
     #[error("key mismatch: {0}")]
     Mismatch(String),
+}
+
+impl Classify for KeysError {
+    /// Every key problem is malformed input (a missing file is a usage error).
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Malformed
+    }
 }
 
 impl KeysError {

@@ -24,6 +24,7 @@ pub mod ic_table;
 pub mod key;
 pub mod keys;
 pub mod nullifiers;
+pub mod platform;
 mod point;
 pub mod request;
 pub mod snarkjs;
@@ -35,6 +36,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use groth16::Proof;
 pub use key::{PreparedVerifyingKey, VerifyingKey};
 pub use nullifiers::NullifierStore;
+pub use platform::{Platform, PlatformKey};
 pub use request::Request;
 pub use verify::{
     verify, verify_and_record, verify_many, verify_many_and_record, Context, Verified,

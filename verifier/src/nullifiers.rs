@@ -132,7 +132,7 @@ mod tests {
         held.record("s", Fr::from(7u64)).unwrap();
         let e = NullifierStore::open_waiting(&path, Duration::from_millis(50)).unwrap_err();
         assert!(matches!(e, Error::StoreBusy { .. }), "{e}");
-        assert_eq!(e.kind(), ErrorKind::Internal);
+        assert_eq!(e.kind(), ErrorKind::Unavailable);
         assert!(e.to_string().contains("seen.redb"), "{e}");
         let closer = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(50));

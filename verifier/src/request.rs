@@ -4,18 +4,24 @@
 //! ```json
 //! {"type": "zkcred-request", "version": 1, "id": "<hex>", "schema": "identity-v1",
 //!  "policy": { ... }, "scope": "x.com/verified-creators", "message": "account:alice-7731",
-//!  "date": "2026-11-24", "circuit_id": "<hex, optional>"}
+//!  "date": "2026-11-24", "circuit_id": "<hex, optional>",
+//!  "platform": {"id": "x.com", "did": "did:key:z6Mk..."}, "signature": "<128 hex digits>"}
 //! ```
 //!
 //! `id` = lowercase hex SHA-256 of the compact JSON of `[schema, policy, scope, message, date]`,
-//! with object keys sorted (serde_json's default order, made explicit so that a feature flag
-//! elsewhere in a build cannot change an id). A request is valid when its policy compiles
+//! with `platform.id` and `platform.did` appended for a signed request, and object keys sorted
+//! (serde_json's default order, made explicit so that a feature flag elsewhere in a build
+//! cannot change an id). A signed request carries the platform that made it and an Ed25519
+//! signature over `"zkcred-request-signature-v1\n" ‖ id ‖ "\n" ‖ circuit_id` (empty if none),
+//! and its scope must be `<platform id>/<label>` ([`crate::platform`]); reading one checks both. A request is valid when its policy compiles
 //! against the `identity-v1` schema on its date, its scope is not empty, its date is written
-//! `YYYY-MM-DD`, its `circuit_id` (if any) is 64 lowercase hex digits and its `id` matches.
+//! `YYYY-MM-DD`, its `circuit_id` (if any) is 64 lowercase hex digits, its `id` matches, and,
+//! if it names a platform, the signature verifies and the scope is the platform's.
 //! Unknown fields are refused.
 
 use crate::error::{Error, Result};
 use crate::key::check_hex_id;
+use crate::platform::{Platform, PlatformKey, SIGNATURE_DOMAIN};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -30,7 +36,7 @@ pub const REQUEST_TYPE: &str = "zkcred-request";
 /// The request format version.
 pub const REQUEST_VERSION: u64 = 1;
 /// The one schema requests use.
-pub const SCHEMA_ID: &str = "identity-v1";
+pub const SCHEMA_ID: &str = zkcred_core::schema::IDENTITY_V1_ID;
 
 /// The file form of a request.
 #[derive(Serialize, Deserialize)]
@@ -47,6 +53,17 @@ struct RequestJson {
     date: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     circuit_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    platform: Option<PlatformJson>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signature: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformJson {
+    id: String,
+    did: String,
 }
 
 /// A validated request.
@@ -59,6 +76,8 @@ pub struct Request {
     date: Date,
     circuit_id: Option<String>,
     compiled: CompiledPolicy,
+    /// The signing platform and its signature, for a signed request.
+    signed: Option<(Platform, [u8; 64])>,
 }
 
 /// `value` with every object's keys in sorted order, whatever the map implementation.
@@ -79,16 +98,36 @@ fn sorted(value: &Value) -> Value {
 }
 
 /// The request id of its content: hex SHA-256 of the compact JSON of
-/// `[schema, policy, scope, message, date]` (keys sorted).
-pub fn request_id(schema: &str, policy: &Value, scope: &str, message: &str, date: Date) -> String {
-    let content = Value::Array(vec![
+/// `[schema, policy, scope, message, date]`, followed by the platform's id and `did:key` for a
+/// signed request (keys sorted).
+pub fn request_id(
+    schema: &str,
+    policy: &Value,
+    scope: &str,
+    message: &str,
+    date: Date,
+    platform: Option<&Platform>,
+) -> String {
+    let mut content = vec![
         schema.into(),
         sorted(policy),
         scope.into(),
         message.into(),
         date.to_string().into(),
-    ]);
-    hex::encode(Sha256::digest(content.to_string().as_bytes()))
+    ];
+    if let Some(p) = platform {
+        content.extend([p.id().into(), p.did().into()]);
+    }
+    hex::encode(Sha256::digest(Value::Array(content).to_string().as_bytes()))
+}
+
+/// What a request's signature signs: the domain, the id and the circuit id.
+fn signed_message(id: &str, circuit_id: Option<&str>) -> Vec<u8> {
+    let mut m = SIGNATURE_DOMAIN.to_vec();
+    m.extend_from_slice(id.as_bytes());
+    m.push(b'\n');
+    m.extend_from_slice(circuit_id.unwrap_or("").as_bytes());
+    m
 }
 
 impl Request {
@@ -108,19 +147,43 @@ impl Request {
             check_hex_id("request circuit_id", c)?;
         }
         let compiled =
-            policy::compile(&policy, &Schema::identity_v1(), date).map_err(|e| Error::Core {
+            policy::compile(&policy, Self::schema_of(), date).map_err(|e| Error::Core {
                 what: "request policy",
                 source: e,
             })?;
         Ok(Self {
-            id: request_id(SCHEMA_ID, &policy, &scope, &message, date),
+            id: request_id(SCHEMA_ID, &policy, &scope, &message, date, None),
             policy,
             scope,
             message,
             date,
             circuit_id,
             compiled,
+            signed: None,
         })
+    }
+
+    /// This request signed by `key`'s platform: its id now covers the platform, and its scope
+    /// must be one of the platform's (`<platform id>/<label>`).
+    pub fn sign(mut self, key: &PlatformKey) -> Result<Self> {
+        let platform = key.platform();
+        if !platform.owns_scope(&self.scope) {
+            return Err(Error::ScopeNotOwned {
+                platform: platform.id().into(),
+                scope: self.scope,
+            });
+        }
+        self.id = request_id(
+            SCHEMA_ID,
+            &self.policy,
+            &self.scope,
+            &self.message,
+            self.date,
+            Some(&platform),
+        );
+        let signature = key.sign(&signed_message(&self.id, self.circuit_id()));
+        self.signed = Some((platform, signature));
+        Ok(self)
     }
 
     /// Reads `request.json`, re-validating everything and refusing an `id` that does not match.
@@ -149,7 +212,53 @@ impl Request {
             ));
         }
         let date = parse_date("request date", &j.date)?;
-        let r = Self::new(j.policy, j.scope, j.message, date, j.circuit_id)?;
+        let mut r = Self::new(j.policy, j.scope, j.message, date, j.circuit_id)?;
+        match (j.platform, j.signature) {
+            (None, None) => {}
+            (Some(p), Some(sig)) => {
+                let platform = Platform::new(&p.id, &p.did)?;
+                let mut signature = [0u8; 64];
+                if sig.len() != 128 || hex::decode_to_slice(&sig, &mut signature).is_err() {
+                    return Err(Error::InvalidRequest(
+                        "the signature is not 128 hex digits".into(),
+                    ));
+                }
+                if !platform.owns_scope(&r.scope) {
+                    return Err(Error::ScopeNotOwned {
+                        platform: platform.id().into(),
+                        scope: r.scope,
+                    });
+                }
+                r.id = request_id(
+                    SCHEMA_ID,
+                    &r.policy,
+                    &r.scope,
+                    &r.message,
+                    date,
+                    Some(&platform),
+                );
+                // The id is checked first: a changed field is named as such, not as a bad
+                // signature.
+                if r.id != j.id {
+                    return Err(Error::RequestId {
+                        stated: j.id.chars().take(80).collect(),
+                        computed: r.id,
+                    });
+                }
+                platform.verify(&signed_message(&r.id, r.circuit_id()), &signature)?;
+                r.signed = Some((platform, signature));
+            }
+            (Some(_), None) => {
+                return Err(Error::InvalidRequest(
+                    "the request names a platform but has no signature".into(),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(Error::InvalidRequest(
+                    "the request has a signature but names no platform".into(),
+                ))
+            }
+        }
         if r.id != j.id {
             return Err(Error::RequestId {
                 stated: j.id.chars().take(80).collect(),
@@ -171,6 +280,11 @@ impl Request {
             message: self.message.clone(),
             date: self.date.to_string(),
             circuit_id: self.circuit_id.clone(),
+            platform: self.signed.as_ref().map(|(p, _)| PlatformJson {
+                id: p.id().into(),
+                did: p.did().into(),
+            }),
+            signature: self.signed.as_ref().map(|(_, s)| hex::encode(s)),
         };
         // Strings, numbers and a JSON value: this cannot fail.
         serde_json::to_string_pretty(&j).unwrap_or_default()
@@ -184,6 +298,15 @@ impl Request {
     /// The schema id, `identity-v1`.
     pub fn schema(&self) -> &str {
         SCHEMA_ID
+    }
+
+    /// The schema the policy is compiled against and disclosed slots are named by.
+    pub fn schema_definition(&self) -> &'static Schema {
+        Self::schema_of()
+    }
+
+    fn schema_of() -> &'static Schema {
+        Schema::builtin(SCHEMA_ID).expect("requests use a built-in schema")
     }
 
     /// The policy JSON.
@@ -204,6 +327,12 @@ impl Request {
     /// The request date.
     pub fn date(&self) -> Date {
         self.date
+    }
+
+    /// The platform that signed the request (its signature and scope were checked), or `None`
+    /// for an unsigned request.
+    pub fn platform(&self) -> Option<&Platform> {
+        self.signed.as_ref().map(|(p, _)| p)
     }
 
     /// The circuit id the request pins, if any.

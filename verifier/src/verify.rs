@@ -46,7 +46,7 @@ use std::collections::BTreeMap;
 use zkcred_core::anchor::{check_root, AnchorEntry};
 use zkcred_core::date::Date;
 use zkcred_core::encoding::fr_to_u64;
-use zkcred_core::schema::{Schema, SlotKind, SLOTS};
+use zkcred_core::schema::{SlotKind, SLOTS};
 use zkcred_core::statement::{index, NUM_PUBLIC_INPUTS};
 use zkcred_core::Fr;
 
@@ -143,7 +143,7 @@ fn disclosed_values(
     request: &Request,
     envelope: &ProofEnvelope,
 ) -> Result<([Fr; SLOTS], BTreeMap<String, String>)> {
-    let schema = Schema::identity_v1();
+    let schema = request.schema_definition();
     if let Some(name) = (envelope.disclosed.keys()).find(|n| schema.slot(n).is_err()) {
         return Err(Error::DisclosedValue {
             name: name.clone(),

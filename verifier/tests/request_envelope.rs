@@ -46,7 +46,14 @@ fn request_id_is_the_hash_of_the_compact_content() {
         serde_json::from_str(r#"{"disclose": ["region"], "birth_date": {"$lte": "today-18y"}}"#)
             .unwrap();
     assert_eq!(
-        request_id("identity-v1", &reordered, r.scope(), r.message(), r.date()),
+        request_id(
+            "identity-v1",
+            &reordered,
+            r.scope(),
+            r.message(),
+            r.date(),
+            None
+        ),
         r.id()
     );
     // Every part of the content changes it.

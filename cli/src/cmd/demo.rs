@@ -1,22 +1,27 @@
 //! `zkcred demo`: the whole flow on embedded defaults, in a temporary directory.
 //!
-//! setup → issue three people → anchor → prove "adult-realname" for a platform → verify → a
-//! second proof in the same scope is refused → an influencer account shows its verified real
-//! name ("influencer-disclose-name") while an ordinary account proves 18+ and reveals nothing
-//! about its name → a minor cannot prove → revoke → re-anchor → the revoked credential can no
-//! longer prove, and its old proof is rejected once its root leaves the window.
+//! setup → a platform key → issue three people into their wallets → anchor and publish the
+//! tree → each wallet syncs its path from the published files → the platform's signed request
+//! "adult-realname" → consent and proof → verify → a second proof in the same scope is refused
+//! → a request naming the platform's scope under another platform, and an impersonator's key,
+//! are refused by the wallet → an influencer account shows its verified real name while an
+//! ordinary account proves 18+ and reveals nothing about its name → a minor cannot prove →
+//! revoke → re-anchor, re-publish, re-sync → the revoked credential can no longer prove, and
+//! its old proof is rejected once its root leaves the window.
 
-use crate::cmd::{holder, issuer, prove, request, setup, verify};
+use crate::cmd::{issuer, prove, request, setup, verify};
 use crate::files;
 use anyhow::{bail, Context as _, Result};
 use clap::Args as ClapArgs;
+use rand::rngs::OsRng;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use zkcred_core::anchor::{Ledger, DEFAULT_WINDOW_SECS};
 use zkcred_core::date::Date;
 use zkcred_core::encoding::fr_to_string;
-use zkcred_issuer::{Credential, IssuerDb, PathDocument};
-use zkcred_verifier::{Context, NullifierStore};
+use zkcred_holder::{Anchors, Material, Source, Summary, Wallet};
+use zkcred_issuer::IssuerDb;
+use zkcred_verifier::{Context, NullifierStore, PlatformKey, ProofEnvelope, Request};
 
 /// Arguments of `zkcred demo`.
 #[derive(ClapArgs)]
@@ -32,8 +37,7 @@ fn step(n: u32, text: &str) {
 
 struct Person {
     label: &'static str,
-    key: PathBuf,
-    credential: PathBuf,
+    wallet: Wallet,
     index: u32,
 }
 
@@ -66,7 +70,15 @@ pub fn run(a: Args) -> Result<()> {
     let id = setup::dev(&keys)?;
     println!("    circuit_id {id}");
 
-    step(2, "Issuer: create the database and issue three credentials");
+    step(2, "Platform weibo.example: create its signing key");
+    let platform = PlatformKey::generate("weibo.example", &mut OsRng)?;
+    files::create(&dir.join("platform.key"), &platform.to_json(), 0o600)?;
+    println!("    {} is {}", platform.id(), platform.did());
+
+    step(
+        3,
+        "Issuer: issue three credentials into the holders' wallets",
+    );
     let db_path = dir.join("issuer.db");
     let mut db = IssuerDb::init(&db_path)?;
     let expiry = today
@@ -76,94 +88,137 @@ pub fn run(a: Args) -> Result<()> {
     let people = [
         (
             "Alice (34, verified real name)",
+            "alice",
             "张伟",
             date_years_ago(today, 34, 0),
         ),
         (
             "Bob (turns 18 tomorrow)",
+            "bob",
             "李娜",
             date_years_ago(today, 18, 1),
         ),
         (
             "Carol (40, verified real name)",
+            "carol",
             "Carol Example",
             date_years_ago(today, 40, 0),
         ),
     ];
     let mut holders = Vec::new();
-    for (i, (label, name, birth)) in people.iter().enumerate() {
-        let key = dir.join(format!("holder{i}.key"));
-        let secret = holder::new_key(&key)?;
+    for (label, short, name, birth) in &people {
+        let (wallet, secret) = Wallet::init(&dir.join(format!("wallet-{short}")), &mut OsRng)?;
         let attrs = json!({"name": name, "real_name_verified": true, "birth_date": birth,
             "expiry_date": expiry, "nationality": 156, "region": 110105, "document_type": 1});
-        let credential = dir.join(format!("credential{i}.json"));
+        let credential = dir.join(format!("credential-{short}.json"));
         let index = issuer::issue(
             &mut db,
             &fr_to_string(&secret.public_key()),
             &attrs,
             &credential,
         )?;
-        println!("    {label}: leaf {index}, born {birth}");
+        wallet.import_credential(&credential)?;
+        wallet.import_keys(&keys)?;
+        println!(
+            "    {label}: leaf {index}, born {birth}, in {}",
+            wallet.home().display()
+        );
         holders.push(Person {
             label,
-            key,
-            credential,
+            wallet,
             index,
         });
     }
 
-    step(3, "Issuer: anchor the root in the ledger");
+    step(
+        4,
+        "Issuer: anchor the root and publish the tree as static files",
+    );
     let ledger = dir.join("anchors.jsonl");
+    let tree = dir.join("tree");
     issuer::anchor(&db, &ledger)?;
-    println!("    root {}", fr_to_string(&db.root()));
-
-    step(4, "Platform: request \"adult-realname\" for its scope");
-    let req = request::build(
-        "adult-realname",
-        "weibo.example/verified-creators",
-        "account:alice-7731",
-        Some(&today.to_string()),
-        Some(&keys),
-    )?;
-    files::write_public(&dir.join("request.json"), &req.to_json())?;
+    let r = issuer::publish(&db, &ledger, &tree)?;
     println!(
-        "    request {} (policy: real name verified, 18+, not expired)",
-        req.id()
+        "    root {}; {} chunk file(s) in {}",
+        r.manifest.root,
+        r.manifest.chunks,
+        tree.display()
     );
 
+    step(5, "Holders: sync their paths from the published tree");
+    let source = Source::Dir(tree.clone());
+    for p in &holders {
+        let r = zkcred_holder::sync(&p.wallet, &source, Anchors::Published)?;
+        println!(
+            "    {}: read {} files, {} bytes (the top and its chunk: nothing says which leaf)",
+            p.label,
+            r.fetched.len(),
+            r.bytes()
+        );
+    }
+
     let (prover, circuit_id) = prove::load_prover(&keys)?;
-    let pvk = verify::load_key(Some(&keys), None)?;
-    let store = NullifierStore::open(dir.join("nullifiers.db"))?;
-    let now = zkcred_issuer::time::now_unix();
-    let prove_to = |p: &Person,
-                    db: &IssuerDb,
-                    req: &zkcred_verifier::Request|
-     -> Result<zkcred_verifier::ProofEnvelope> {
-        let credential = Credential::from_json(&std::fs::read_to_string(&p.credential)?)?;
-        let secret = holder::read_key(&p.key)?;
-        let path: PathDocument = db.path_json(p.index as u64)?;
-        prove::prove(
-            &prover,
-            &circuit_id,
-            &credential,
-            &secret,
-            &path,
-            req,
-            false,
+    let prove_with = |p: &Person, req: &Request| -> Result<ProofEnvelope> {
+        let mut pins = p.wallet.pins()?;
+        let status = pins.check(req, false)?;
+        let secret = p.wallet.secret()?;
+        let (_, credential, path) = p.wallet.select(req, &prover, &circuit_id, &secret)?;
+        let m = Material {
+            prover: &prover,
+            circuit_id: &circuit_id,
+            credential: &credential,
+            secret: &secret,
+            path: &path,
+        };
+        let (envelope, _) = zkcred_holder::prove(&m, req, &mut OsRng)?;
+        if status.is_some() {
+            pins.record(req, today)?;
+        }
+        Ok(envelope)
+    };
+    let signed = |policy: &str, label: &str, message: &str| {
+        request::build(
+            policy,
+            &format!("{}/{label}", platform.id()),
+            message,
+            Some(&today.to_string()),
+            Some(&keys),
+            Some(&platform),
         )
     };
-    let prove_for = |p: &Person, db: &IssuerDb| prove_to(p, db, &req);
 
-    step(5, &format!("Holder {}: prove locally", holders[0].label));
+    step(
+        6,
+        "Platform: a signed request \"adult-realname\" for its scope",
+    );
+    let req = signed("adult-realname", "verified-creators", "account:alice-7731")?;
+    files::write_public(&dir.join("request.json"), &req.to_json())?;
+    println!("    request {}", req.id());
+
+    step(
+        7,
+        &format!(
+            "Holder {}: sees what is asked, consents, proves locally",
+            holders[0].label
+        ),
+    );
+    let pins = holders[0].wallet.pins()?;
+    let status = pins.check(&req, false)?;
+    for line in Summary::of(&req, status.as_ref()).to_string().lines() {
+        println!("    | {line}");
+    }
     let start = std::time::Instant::now();
-    let envelope = prove_for(&holders[0], &db)?;
-    prove::write_proof(&dir.join("proof-alice"), &envelope)?;
+    let envelope = prove_with(&holders[0], &req)?;
+    zkcred_holder::write_proof(&dir.join("proof-alice"), &envelope)?;
     println!(
         "    proof made in {:.0?}; the platform sees only the root, a pseudonym and the claims",
         start.elapsed()
     );
 
-    step(6, "Platform: verify and record the nullifier");
+    step(8, "Platform: verify and record the nullifier");
+    let pvk = verify::load_key(Some(&keys), None)?;
+    let store = NullifierStore::open(dir.join("nullifiers.db"))?;
+    let now = zkcred_core::clock::now_unix();
     let anchors = Ledger::new(&ledger).entries()?;
     let ctx = Context {
         anchors: &anchors,
@@ -174,29 +229,61 @@ pub fn run(a: Args) -> Result<()> {
     let v = verify::verify_one(&req, &envelope, &pvk, &ctx, Some(&store))?;
     verify::report(&v);
 
-    step(7, "Holder tries a second account in the same scope");
-    let again = prove_for(&holders[0], &db)?;
+    step(9, "Holder tries a second account in the same scope");
+    let again = prove_with(&holders[0], &req)?;
     match verify::verify_one(&req, &again, &pvk, &ctx, Some(&store)) {
         Err(e) => println!("    refused: {e:#}"),
         Ok(_) => bail!("a second proof in the same scope was accepted"),
     }
 
     step(
-        8,
+        10,
+        "Another platform asks for weibo.example's scope, then impersonates it",
+    );
+    let evil = PlatformKey::generate("tracker.example", &mut OsRng)?;
+    let own = request::build(
+        "over18",
+        "tracker.example/x",
+        "m",
+        Some(&today.to_string()),
+        Some(&keys),
+        Some(&evil),
+    )?;
+    let foreign = own
+        .to_json()
+        .replace("tracker.example/x", "weibo.example/verified-creators");
+    match Request::from_json(&foreign) {
+        Err(e) => println!("    foreign scope refused: {e}"),
+        Ok(_) => bail!("a request for another platform's scope was accepted"),
+    }
+    let impostor = PlatformKey::generate("weibo.example", &mut OsRng)?;
+    let fake = request::build(
+        "over18",
+        "weibo.example/verified-creators",
+        "m",
+        Some(&today.to_string()),
+        Some(&keys),
+        Some(&impostor),
+    )?;
+    match prove_with(&holders[0], &fake) {
+        Err(e) => println!("    impostor refused: {e:#}"),
+        Ok(_) => bail!("a request signed by another key for a pinned platform was proved"),
+    }
+
+    step(
+        11,
         &format!(
             "Influencer program: {} proves \"influencer-disclose-name\" for her account",
             holders[0].label
         ),
     );
-    let influencer = request::build(
+    let influencer = signed(
         "influencer-disclose-name",
-        "weibo.example/influencers",
+        "influencers",
         "account:zhangwei-official",
-        Some(&today.to_string()),
-        Some(&keys),
     )?;
-    let named = prove_to(&holders[0], &db, &influencer)?;
-    prove::write_proof(&dir.join("proof-influencer"), &named)?;
+    let named = prove_with(&holders[0], &influencer)?;
+    zkcred_holder::write_proof(&dir.join("proof-influencer"), &named)?;
     let v = verify::verify_one(&influencer, &named, &pvk, &ctx, Some(&store))?;
     println!("    the platform displays:");
     verify::report(&v);
@@ -208,20 +295,14 @@ pub fn run(a: Args) -> Result<()> {
     );
 
     step(
-        9,
+        12,
         &format!(
             "An ordinary account: {} proves \"over18\" only",
             holders[2].label
         ),
     );
-    let ordinary = request::build(
-        "over18",
-        "weibo.example/accounts",
-        "account:carol-42",
-        Some(&today.to_string()),
-        Some(&keys),
-    )?;
-    let plain = prove_to(&holders[2], &db, &ordinary)?;
+    let ordinary = signed("over18", "accounts", "account:carol-42")?;
+    let plain = prove_with(&holders[2], &ordinary)?;
     let v = verify::verify_one(&ordinary, &plain, &pvk, &ctx, Some(&store))?;
     verify::report(&v);
     if v.name.is_some() || plain.name_opening.is_some() {
@@ -230,28 +311,38 @@ pub fn run(a: Args) -> Result<()> {
     println!("    nothing about the name is revealed: no name opening, name disclosure 0");
 
     step(
-        10,
+        13,
         &format!(
             "Holder {} tries the \"adult-realname\" request",
             holders[1].label
         ),
     );
-    match prove_for(&holders[1], &db) {
+    match prove_with(&holders[1], &req) {
         Err(e) => println!("    refused before proving: {e:#}"),
         Ok(_) => bail!("a minor could prove adult-realname"),
     }
 
     step(
-        11,
-        &format!("Issuer revokes {} and re-anchors", holders[2].label),
+        14,
+        &format!(
+            "Issuer revokes {}, re-anchors and re-publishes",
+            holders[2].label
+        ),
     );
-    let old_envelope = prove_for(&holders[2], &db)?;
+    let old_envelope = prove_with(&holders[2], &req)?;
     let root = db.revoke(holders[2].index as u64)?;
     issuer::anchor(&db, &ledger)?;
-    println!("    new root {}", fr_to_string(&root));
+    let r = issuer::publish(&db, &ledger, &tree)?;
+    println!(
+        "    new root {}; {} chunk(s) rewritten",
+        fr_to_string(&root),
+        r.chunks_written
+    );
 
-    step(12, "The revoked credential can no longer prove");
-    match prove_for(&holders[2], &db) {
+    step(15, "The revoked credential can no longer prove");
+    let resync = zkcred_holder::sync(&holders[2].wallet, &source, Anchors::Published)?;
+    println!("    sync: {:?}", resync.credentials);
+    match prove_with(&holders[2], &req) {
         Err(e) => println!("    refused: {e:#}"),
         Ok(_) => bail!("a revoked credential could prove"),
     }

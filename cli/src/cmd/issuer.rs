@@ -1,6 +1,6 @@
 //! `zkcred issuer`: the issuer's durable tree.
 
-use crate::exit::{malformed, rejected, unavailable};
+use crate::exit::{classify, malformed, rejected};
 use crate::files;
 use anyhow::Result;
 use clap::Subcommand;
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use zkcred_core::anchor::Ledger;
 use zkcred_core::encoding::{fr_to_string, parse_fr};
 use zkcred_core::schema::Schema;
-use zkcred_issuer::{Credential, CredentialFile, CredentialSink, FileSink, IssuerDb, IssuerError};
+use zkcred_issuer::{Credential, CredentialFile, CredentialSink, FileSink, IssuerDb};
 
 /// Issuer subcommands.
 #[derive(Subcommand)]
@@ -82,6 +82,19 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Publish the tree as static files (top, one file per 65,536-leaf chunk, manifest) from
+    /// which holders compute their own paths; the current root must be anchored.
+    Publish {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The ledger the root is anchored in (copied beside the tree).
+        #[arg(long)]
+        ledger: PathBuf,
+        /// The directory to publish into (serve it with any static file server).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Check the whole stored tree against its leaves (every node recomputed).
     Check {
         /// The database file.
@@ -96,26 +109,9 @@ pub enum Command {
     },
 }
 
-/// Maps issuer errors to exit codes: bad input is malformed (2), a locked or failing database
-/// unavailable (3), everything else a failure (1).
-fn classify(e: IssuerError) -> anyhow::Error {
-    match &e {
-        IssuerError::Attributes(_)
-        | IssuerError::Json(_)
-        | IssuerError::BulkLine { .. }
-        | IssuerError::NotAnIssuerDb { .. }
-        | IssuerError::NotFound(_)
-        | IssuerError::AlreadyExists(_)
-        | IssuerError::IndexOutOfRange(_)
-        | IssuerError::UnsupportedVersion { .. } => malformed(e),
-        IssuerError::BulkStopped { source, .. }
-            if matches!(**source, IssuerError::BulkLine { .. }) =>
-        {
-            malformed(e)
-        }
-        IssuerError::Locked { .. } | IssuerError::Database(_) => unavailable(e),
-        _ => rejected(e),
-    }
+/// The schema credentials are issued in (the built-in one).
+fn schema() -> &'static Schema {
+    Schema::builtin(zkcred_core::schema::IDENTITY_V1_ID).expect("the built-in schema exists")
 }
 
 /// Opens an existing database, waiting for another process to close it (see [`crate::lock`]).
@@ -144,15 +140,8 @@ pub fn issue(db: &mut IssuerDb, hpk: &str, attrs: &serde_json::Value, out: &Path
             pause_point("issue-before-commit");
             Ok(())
         };
-        let now = zkcred_issuer::time::now_unix();
-        db.issue_to(
-            hpk,
-            attrs,
-            &Schema::identity_v1(),
-            &mut OsRng,
-            now,
-            &mut sink,
-        )
+        let now = zkcred_core::clock::now_unix();
+        db.issue_to(hpk, attrs, schema(), &mut OsRng, now, &mut sink)
     };
     match issued {
         Ok(issued) => Ok(issued.credential.leaf_index()),
@@ -209,8 +198,13 @@ pub fn write_path(db: &IssuerDb, index: u64, out: &Path) -> Result<()> {
 
 /// Anchors the current root; returns the ledger entry's sequence number.
 pub fn anchor(db: &IssuerDb, ledger: &Path) -> Result<u64> {
-    let now = zkcred_issuer::time::now_unix();
+    let now = zkcred_core::clock::now_unix();
     Ok(db.anchor(&Ledger::new(ledger), now).map_err(classify)?.seq)
+}
+
+/// Publishes the tree into `out`.
+pub fn publish(db: &IssuerDb, ledger: &Path, out: &Path) -> Result<zkcred_issuer::PublishReport> {
+    db.publish(&Ledger::new(ledger), out).map_err(classify)
 }
 
 /// Runs an issuer subcommand.
@@ -269,7 +263,7 @@ pub fn run(c: Command) -> Result<()> {
             let report = d
                 .issue_bulk_with(
                     BufReader::new(reader),
-                    &Schema::identity_v1(),
+                    schema(),
                     &mut OsRng,
                     &mut sink,
                     |n| bar.set_position(n),
@@ -309,6 +303,22 @@ pub fn run(c: Command) -> Result<()> {
             let d = open(&db)?;
             write_path(&d, index, &out)?;
             println!("path of leaf {index} written to {}", out.display());
+        }
+        Command::Publish { db, ledger, out } => {
+            let d = open(&db)?;
+            let r = publish(&d, &ledger, &out)?;
+            println!(
+                "published root {} ({} leaves, {} chunks: {} written, {} unchanged; {} bytes \
+                 written, {} old files removed) to {}",
+                r.manifest.root,
+                r.manifest.leaves,
+                r.manifest.chunks,
+                r.chunks_written,
+                r.chunks_kept,
+                r.bytes_written,
+                r.removed,
+                out.display()
+            );
         }
         Command::Check { db } => {
             let d = open(&db)?;

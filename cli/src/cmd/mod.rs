@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod holder;
 pub mod issuer;
+pub mod platform;
 pub mod prove;
 pub mod request;
 pub mod setup;

@@ -1,12 +1,12 @@
-//! `zkcred request`: what a platform sends to a holder.
+//! `zkcred request`: what a platform sends to a holder, signed with its platform key.
 
-use crate::exit::malformed;
+use crate::exit::{classify, malformed};
 use crate::files;
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use zkcred_core::date::Date;
-use zkcred_verifier::Request;
+use zkcred_verifier::{PlatformKey, Request};
 
 /// Arguments of `zkcred request`.
 #[derive(ClapArgs)]
@@ -14,9 +14,17 @@ pub struct Args {
     /// A preset (over18, realname, adult-realname, influencer-disclose-name) or a policy JSON file.
     #[arg(long)]
     pub policy: String,
-    /// The platform's scope (one pseudonym per holder per scope).
+    /// The platform key file (from `zkcred platform init`) that signs the request.
+    #[arg(long, required_unless_present = "scope")]
+    pub signer: Option<PathBuf>,
+    /// The scope's label: the scope becomes `<platform id>/<label>` (one pseudonym per holder
+    /// per scope).
+    #[arg(long, requires = "signer", conflicts_with = "scope")]
+    pub label: Option<String>,
+    /// The full scope; with --signer it must be `<platform id>/<label>`. Without --signer the
+    /// request is unsigned, and holders prove it only with --allow-unsigned.
     #[arg(long)]
-    pub scope: String,
+    pub scope: Option<String>,
     /// A nonce or account handle the proof is bound to.
     #[arg(long)]
     pub message: String,
@@ -48,13 +56,20 @@ pub fn read_policy(arg: &str) -> Result<serde_json::Value> {
         .map_err(|e| malformed(anyhow::anyhow!("policy {}: {e}", path.display())))
 }
 
-/// Builds a request.
+/// Reads a platform key file.
+pub fn read_signer(path: &Path) -> Result<PlatformKey> {
+    let text = files::read_text(path, "platform key")?;
+    PlatformKey::from_json(&text).map_err(|e| classify(e).context(path.display().to_string()))
+}
+
+/// Builds a request, signed by `signer` if given.
 pub fn build(
     policy: &str,
     scope: &str,
     message: &str,
     date: Option<&str>,
-    keys: Option<&std::path::Path>,
+    keys: Option<&Path>,
+    signer: Option<&PlatformKey>,
 ) -> Result<Request> {
     let policy = read_policy(policy)?;
     let date = match date {
@@ -62,22 +77,46 @@ pub fn build(
         None => Date::today_utc(),
     };
     let circuit_id = match keys {
-        Some(dir) => Some(zkcred_verifier::keys::read_circuit_id(dir).map_err(malformed)?),
+        Some(dir) => Some(zkcred_verifier::keys::read_circuit_id(dir).map_err(classify)?),
         None => None,
     };
-    Request::new(policy, scope, message, date, circuit_id).map_err(malformed)
+    let request = Request::new(policy, scope, message, date, circuit_id).map_err(classify)?;
+    match signer {
+        Some(key) => request.sign(key).map_err(classify),
+        None => Ok(request),
+    }
 }
 
 /// Runs `zkcred request`.
 pub fn run(a: Args) -> Result<()> {
+    let signer = a.signer.as_deref().map(read_signer).transpose()?;
+    let scope = match (&signer, &a.label, &a.scope) {
+        (Some(k), Some(label), _) => format!("{}/{label}", k.id()),
+        (_, _, Some(scope)) => scope.clone(),
+        _ => {
+            return Err(malformed(anyhow::anyhow!(
+                "give --label (with --signer) or --scope"
+            )))
+        }
+    };
     let r = build(
         &a.policy,
-        &a.scope,
+        &scope,
         &a.message,
         a.date.as_deref(),
         a.keys.as_deref(),
+        signer.as_ref(),
     )?;
     files::write_public(&a.out, &r.to_json())?;
-    println!("request {} written to {}", r.id(), a.out.display());
+    let how = match r.platform() {
+        Some(p) => format!("signed by {} ({})", p.id(), p.did()),
+        None => "UNSIGNED".into(),
+    };
+    println!(
+        "request {} for scope {:?}, {how}, written to {}",
+        r.id(),
+        r.scope(),
+        a.out.display()
+    );
     Ok(())
 }

@@ -90,8 +90,7 @@ pub enum Ceremony {
 }
 
 fn ceremony_error(e: zkcred_setup::ceremony::CeremonyError) -> anyhow::Error {
-    // Every ceremony error names bad or tampered input (files, transcript, arguments, order).
-    malformed(e)
+    crate::exit::classify(e)
 }
 
 fn run_ceremony(c: Ceremony) -> Result<()> {
@@ -169,7 +168,7 @@ pub fn run(c: Command) -> Result<()> {
             Ok(())
         }
         Command::Import { from, out } => {
-            let id = zkcred_prover::keys::import(&from, &out).map_err(malformed)?;
+            let id = zkcred_prover::keys::import(&from, &out).map_err(crate::exit::classify)?;
             println!("circuit_id {id}");
             println!("keys validated and written to {}", out.display());
             Ok(())
@@ -195,6 +194,6 @@ pub fn dev(out: &std::path::Path) -> Result<String> {
 
 /// Validates freshly written keys in full and seals them, so that proving starts fast.
 fn seal(out: &std::path::Path) -> Result<()> {
-    zkcred_prover::keys::seal(out).map_err(malformed)?;
+    zkcred_prover::keys::seal(out).map_err(crate::exit::classify)?;
     Ok(())
 }

@@ -5,8 +5,7 @@
 //! or usage; 3: the nullifier store could not be used (another verifier kept it locked past the
 //! wait, see `ZKCRED_LOCK_TIMEOUT`, or its storage failed).
 
-use crate::cmd::prove::read_request;
-use crate::exit::{malformed, rejected, unavailable};
+use crate::exit::{classify, malformed};
 use crate::files;
 use anyhow::Result;
 use clap::Args as ClapArgs;
@@ -16,7 +15,7 @@ use zkcred_core::date::Date;
 use zkcred_core::encoding::fr_to_string;
 use zkcred_verifier::snarkjs::verifying_key_from_json;
 use zkcred_verifier::{
-    Context, Error, ErrorKind, NullifierStore, PreparedVerifyingKey, ProofEnvelope, Verified,
+    Context, Error, NullifierStore, PreparedVerifyingKey, ProofEnvelope, Verified,
 };
 
 /// Arguments of `zkcred verify`.
@@ -48,13 +47,11 @@ pub struct Args {
     pub window: u64,
 }
 
-/// Maps verifier errors to exit codes: malformed input 2, a failing store 3, a rejection 1.
-pub fn classify(e: Error) -> anyhow::Error {
-    match e.kind() {
-        ErrorKind::Malformed => malformed(e),
-        ErrorKind::Internal => unavailable(e),
-        ErrorKind::Rejected => rejected(e),
-    }
+/// Reads a request file (checking its signature and scope if it is signed).
+pub fn read_request(path: &Path) -> Result<zkcred_verifier::Request> {
+    let text = files::read_text(path, "request")?;
+    zkcred_verifier::Request::from_json(&text)
+        .map_err(|e| classify(e).context(format!("request {}", path.display())))
 }
 
 /// Loads the prepared verifying key from `--keys` or `--vk`.
@@ -115,7 +112,7 @@ pub fn run(a: Args) -> Result<()> {
     let ctx = Context {
         anchors: &anchors,
         now_date,
-        now_unix: zkcred_issuer::time::now_unix(),
+        now_unix: zkcred_core::clock::now_unix(),
         window: a.window,
     };
     let store = match &a.nullifiers {

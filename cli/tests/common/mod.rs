@@ -123,6 +123,8 @@ pub fn issue_and_prove(dir: &Path, keys: &Path, policy: &str) -> PathBuf {
     ]);
     zkcred(&[
         "prove",
+        "--yes",
+        "--allow-unsigned",
         "--keys",
         keys,
         "--credential",

@@ -179,6 +179,13 @@ pub enum CeremonyError {
     },
 }
 
+impl zkcred_core::error::Classify for CeremonyError {
+    /// Every ceremony error names bad or tampered input (files, transcript, arguments, order).
+    fn kind(&self) -> zkcred_core::error::ErrorKind {
+        zkcred_core::error::ErrorKind::Malformed
+    }
+}
+
 impl CeremonyError {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();

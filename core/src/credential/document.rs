@@ -5,20 +5,17 @@
 //! `hpk`, the 8 encoded attributes, the name and its salt, the leaf salt, the leaf index and the
 //! leaf. A [`Credential`] value is always consistent: it is made by issuance or read by
 //! [`Credential::from_json`], which recomputes the name commitment and the leaf and refuses any
-//! mismatch (see [`crate::credential_json`]).
+//! mismatch (see [`super::json`]).
 
-use crate::time::format_rfc3339;
+use crate::clock::format_rfc3339;
+use crate::credential::{leaf_commitment, Attributes};
+use crate::date::Date;
+use crate::encoding::fr_to_u64;
+use crate::schema::{Encoding, Schema};
+use crate::tree::LeafIndex;
+use crate::Fr;
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 use std::sync::Arc;
-use zkcred_core::credential::{leaf_commitment, Attributes};
-use zkcred_core::date::Date;
-use zkcred_core::encoding::fr_to_u64;
-use zkcred_core::schema::{Encoding, Schema};
-use zkcred_core::tree::LeafIndex;
-use zkcred_core::Fr;
-
-pub use crate::credential_json::CredentialError;
 
 /// The `@context` of every credential.
 pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
@@ -127,63 +124,61 @@ impl Credential {
     }
 }
 
+impl Credential {
+    /// The credential the issuer hands out for a leaf it has just computed.
+    ///
+    /// `leaf` must be `leaf_commitment(hpk, attributes, salt)` and `name_salt` the salt of the
+    /// name commitment in `attributes` (the issuer's drafts compute both once; recomputing them
+    /// here would double the cost of bulk issuance). A credential with a wrong leaf is refused by
+    /// [`Credential::from_json`] and can prove nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_issuance(
+        issuer_id: [u8; 16],
+        issued_at: u64,
+        layout: Arc<Layout>,
+        hpk: Fr,
+        attributes: Attributes,
+        name: Option<String>,
+        name_salt: Option<Fr>,
+        salt: Fr,
+        leaf_index: LeafIndex,
+        leaf: Fr,
+    ) -> Self {
+        debug_assert_eq!(leaf, leaf_commitment(hpk, &attributes, salt));
+        Self {
+            issuer_id,
+            issued_at,
+            hpk,
+            layout,
+            attributes,
+            name,
+            name_salt,
+            salt,
+            leaf_index,
+            leaf,
+        }
+    }
+}
+
 impl Serialize for Credential {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.to_wire().serialize(s)
     }
 }
 
-/// What issuance computes for one credential before it gets its leaf index.
-#[derive(Clone, Debug)]
-pub(crate) struct Draft {
-    pub hpk: Fr,
-    pub attributes: Attributes,
-    pub name: Option<String>,
-    pub name_salt: Option<Fr>,
-    pub salt: Fr,
-    pub leaf: Fr,
-}
-
-impl Draft {
-    /// Encodes `attrs` with `schema` and computes the leaf.
-    pub fn new(
-        schema: &Schema,
-        hpk: Fr,
-        attrs: &Value,
-        name_salt: Fr,
-        salt: Fr,
-    ) -> Result<Self, zkcred_core::Error> {
-        let attributes = schema.encode_attributes(attrs, name_salt)?;
-        let (name, name_salt) = if has_name_commitment(schema) {
-            // `encode_attributes` has checked that `name` is a string and committed to its
-            // normal form (NFC, no control characters); the credential stores that form.
-            let name = (attrs.get("name").and_then(Value::as_str))
-                .map(zkcred_core::name::normalize)
-                .transpose()?;
-            (name, Some(name_salt))
-        } else {
-            (None, None)
-        };
-        Ok(Self {
-            hpk,
-            leaf: leaf_commitment(hpk, &attributes, salt),
-            attributes,
-            name,
-            name_salt,
-            salt,
-        })
-    }
-}
-
 /// What a credential needs to know of its schema: the id, the slot names and the expiry slot.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Layout {
+pub struct Layout {
+    /// The schema id.
     pub schema_id: String,
+    /// The slot names, in schema order.
     pub slot_names: Vec<String>,
+    /// The slot of the expiry date, if the schema has one.
     pub expiry_slot: Option<usize>,
 }
 
 impl Layout {
+    /// The layout of `schema`.
     pub fn new(schema: &Schema) -> Self {
         Self {
             schema_id: schema.id.clone(),
@@ -202,48 +197,14 @@ impl Layout {
     }
 }
 
-/// The fields shared by every credential of one issuance call.
-#[derive(Clone, Debug)]
-pub(crate) struct IssueContext {
-    pub issuer_id: [u8; 16],
-    pub issued_at: u64,
-    pub layout: Arc<Layout>,
-}
-
-impl IssueContext {
-    pub fn new(schema: &Schema, issuer_id: [u8; 16], issued_at: u64) -> Self {
-        Self {
-            issuer_id,
-            issued_at,
-            layout: Arc::new(Layout::new(schema)),
-        }
-    }
-
-    /// The credential of `draft` at `leaf_index`.
-    pub fn credential(&self, draft: Draft, leaf_index: LeafIndex) -> Credential {
-        Credential {
-            issuer_id: self.issuer_id,
-            issued_at: self.issued_at,
-            hpk: draft.hpk,
-            layout: self.layout.clone(),
-            attributes: draft.attributes,
-            name: draft.name,
-            name_salt: draft.name_salt,
-            salt: draft.salt,
-            leaf_index,
-            leaf: draft.leaf,
-        }
-    }
-}
-
 /// Checks a schema that may have been built in code rather than read with `Schema::from_json`
 /// (its fields are public), so that slot indices are always below 8.
-pub(crate) fn validate_schema(schema: &Schema) -> Result<(), zkcred_core::Error> {
+pub fn validate_schema(schema: &Schema) -> Result<(), crate::Error> {
     Schema::from_json(&serde_json::to_string(schema)?).map(|_| ())
 }
 
 /// Whether the schema has a name-commitment slot.
-pub(crate) fn has_name_commitment(schema: &Schema) -> bool {
+pub fn has_name_commitment(schema: &Schema) -> bool {
     schema
         .slots
         .iter()

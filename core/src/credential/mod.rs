@@ -5,6 +5,9 @@
 //! - attributes `a_0..a_7` (see [`crate::schema`]); numeric slots are below 2^64;
 //! - salt `r`: random, known to issuer and holder, so a published leaf reveals nothing;
 //! - leaf `= H(hpk, a_0, .., a_7, r)` (10 inputs).
+//!
+//! [`Credential`] is the document that carries all of this (but the secret) from issuer to
+//! holder; [`json`] is its file form.
 
 use crate::encoding::{fr_to_u64, parse_fr};
 use crate::error::{Error, Result};
@@ -15,6 +18,15 @@ use ark_ff::UniformRand;
 use rand::{CryptoRng, RngCore};
 use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
+
+mod document;
+pub mod json;
+
+pub use document::{
+    has_name_commitment, validate_schema, Credential, Layout, EXPIRY_SLOT, ISSUER_PREFIX,
+    VC_CONTEXT, VC_TYPES,
+};
+pub use json::CredentialError;
 
 /// The holder's secret `s`. Its `Debug` output is redacted and it is wiped on drop.
 #[derive(Clone, PartialEq, Eq)]

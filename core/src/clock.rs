@@ -1,6 +1,6 @@
 //! Timestamps: Unix seconds and their RFC 3339 UTC form `YYYY-MM-DDTHH:MM:SSZ`.
 
-use zkcred_core::date::Date;
+use crate::date::Date;
 
 const DAY: u64 = 86_400;
 

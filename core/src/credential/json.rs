@@ -9,8 +9,14 @@
 //! leaf that differs from `H(hpk, a_0..a_7, salt)`, a leaf index beyond the tree, and a
 //! `validUntil` that is not the start of the `expiry_date`.
 
-use crate::credential::{validate_schema, Credential, Layout, ISSUER_PREFIX, VC_CONTEXT, VC_TYPES};
-use crate::time::{date_start, format_rfc3339, parse_rfc3339};
+use super::document::{validate_schema, Credential, Layout, ISSUER_PREFIX, VC_CONTEXT, VC_TYPES};
+use super::{leaf_commitment, Attributes};
+use crate::clock::{date_start, format_rfc3339, parse_rfc3339};
+use crate::encoding::{fr_to_string, parse_fr};
+use crate::name::{name_commitment, normalize};
+use crate::schema::{Encoding, Schema, SLOTS};
+use crate::tree::CAPACITY;
+use crate::Fr;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -18,12 +24,6 @@ use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
-use zkcred_core::credential::{leaf_commitment, Attributes};
-use zkcred_core::encoding::{fr_to_string, parse_fr};
-use zkcred_core::name::{name_commitment, normalize};
-use zkcred_core::schema::{Encoding, Schema, SLOTS};
-use zkcred_core::tree::CAPACITY;
-use zkcred_core::Fr;
 
 /// Why a credential file was refused.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -63,7 +63,7 @@ pub enum CredentialError {
     },
     /// The schema given to the reader is invalid.
     #[error("invalid schema: {0}")]
-    Schema(zkcred_core::Error),
+    Schema(crate::Error),
     /// The credential's schema is not one this reader knows.
     #[error("unknown schema `{0}`: read it with the schema's JSON")]
     UnknownSchema(String),
@@ -86,7 +86,7 @@ pub enum CredentialError {
     DuplicateAttribute(String),
     /// An attribute value does not fit its slot (range, boolean, date, maximum).
     #[error("attribute value: {0}")]
-    AttributeValue(zkcred_core::Error),
+    AttributeValue(crate::Error),
     /// `name`/`nameSalt` are missing, invalid, or present for a schema without a name commitment.
     #[error("name: {0}")]
     Name(String),
@@ -99,6 +99,13 @@ pub enum CredentialError {
     /// `leafIndex` is beyond the tree's capacity.
     #[error("leafIndex {0} is beyond the tree's 4^16 leaves")]
     LeafIndex(u64),
+}
+
+impl crate::error::Classify for CredentialError {
+    /// A refused credential file is always malformed input.
+    fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::Malformed
+    }
 }
 
 /// The JSON document, as written.
@@ -316,8 +323,8 @@ fn check_attributes(list: &AttributeList, schema: &Schema) -> Result<Attributes,
             Encoding::Bool | Encoding::Date | Encoding::Integer
         ) {
             // Re-encode the integer to apply the slot's rules (0/1, valid date, maximum).
-            let n = zkcred_core::encoding::fr_to_u64(&x).ok_or_else(|| {
-                CredentialError::AttributeValue(zkcred_core::Error::NumericOutOfRange {
+            let n = crate::encoding::fr_to_u64(&x).ok_or_else(|| {
+                CredentialError::AttributeValue(crate::Error::NumericOutOfRange {
                     name: k.clone(),
                     value: v.clone(),
                 })

@@ -4,11 +4,11 @@
 //! `siblings[l]` are the three siblings at level `l` (leaf level first) in child order without
 //! the node on the path; `root` is the root the path was taken against.
 
-use crate::error::{IssuerError, Result};
+use crate::encoding::{fr_to_string, parse_fr};
+use crate::error::{Error, Result};
+use crate::tree::{LeafIndex, MerklePath, DEPTH};
+use crate::Fr;
 use serde::{Deserialize, Serialize};
-use zkcred_core::encoding::{fr_to_string, parse_fr};
-use zkcred_core::tree::{LeafIndex, MerklePath, DEPTH};
-use zkcred_core::Fr;
 
 /// A Merkle path with the leaf and root it connects.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,7 +66,7 @@ impl PathDocument {
     /// Reads a path file, refusing non-canonical numbers, a wrong number of levels, and a path
     /// that does not lead from `leaf` to `root`.
     pub fn from_json(json: &str) -> Result<Self> {
-        let bad = |m: String| IssuerError::Path(m);
+        let bad = Error::PathDocument;
         let w: PathJson = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
         let fr = |s: &str| parse_fr(s).map_err(|e| bad(e.to_string()));
         if w.siblings.len() != DEPTH {
