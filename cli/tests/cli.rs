@@ -489,7 +489,7 @@ fn malformed_inputs_exit_2() {
     let pk = std::fs::read(keys().join("proving_key.bin")).unwrap();
     std::fs::write(bad_keys.join("proving_key.bin"), &pk[..pk.len() - 100]).unwrap();
     let mut args = w.prove_args("request.json", "p2");
-    args[2] = s(&bad_keys).to_string();
+    args[4] = s(&bad_keys).to_string();
     zkcred()
         .args(&args)
         .assert()

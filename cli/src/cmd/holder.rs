@@ -18,7 +18,7 @@ use zkcred_holder::{Anchors, Source, Wallet};
 #[derive(ClapArgs, Clone, Debug)]
 pub struct Home {
     /// The wallet directory [default: ~/.zkcred].
-    #[arg(long = "home", env = "ZKCRED_HOME", value_name = "DIR")]
+    #[arg(id = "home", long = "home", env = "ZKCRED_HOME", value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
 
