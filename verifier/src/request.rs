@@ -173,14 +173,7 @@ impl Request {
                 scope: self.scope,
             });
         }
-        self.id = request_id(
-            SCHEMA_ID,
-            &self.policy,
-            &self.scope,
-            &self.message,
-            self.date,
-            Some(&platform),
-        );
+        self.id = self.id_signed_by(&platform);
         let signature = key.sign(&signed_message(&self.id, self.circuit_id()));
         self.signed = Some((platform, signature));
         Ok(self)
@@ -229,14 +222,7 @@ impl Request {
                         scope: r.scope,
                     });
                 }
-                r.id = request_id(
-                    SCHEMA_ID,
-                    &r.policy,
-                    &r.scope,
-                    &r.message,
-                    date,
-                    Some(&platform),
-                );
+                r.id = r.id_signed_by(&platform);
                 // The id is checked first: a changed field is named as such, not as a bad
                 // signature.
                 if r.id != j.id {
@@ -288,6 +274,18 @@ impl Request {
         };
         // Strings, numbers and a JSON value: this cannot fail.
         serde_json::to_string_pretty(&j).unwrap_or_default()
+    }
+
+    /// The id of this request's content signed by `platform`.
+    fn id_signed_by(&self, platform: &Platform) -> String {
+        request_id(
+            SCHEMA_ID,
+            &self.policy,
+            &self.scope,
+            &self.message,
+            self.date,
+            Some(platform),
+        )
     }
 
     /// The request id (lowercase hex).
