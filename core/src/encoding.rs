@@ -48,6 +48,19 @@ pub fn fr_to_be_bytes(x: &Fr) -> [u8; 32] {
     out
 }
 
+/// Reads the 32-byte big-endian encoding of a field element; `None` unless the value is below
+/// the modulus (one element, one encoding: nothing is reduced).
+pub fn fr_from_be_bytes(b: &[u8; 32]) -> Option<Fr> {
+    // Limbs are little-endian; the bytes are big-endian.
+    let mut limbs = [0u64; 4];
+    for (limb, chunk) in limbs.iter_mut().rev().zip(b.chunks_exact(8)) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        *limb = u64::from_be_bytes(w);
+    }
+    Fr::from_bigint(ark_ff::BigInt::new(limbs))
+}
+
 /// Serde adapter: one field element as a canonical decimal string.
 pub mod fr_dec {
     use super::*;
@@ -104,6 +117,18 @@ pub mod fr_dec_array {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn big_endian_bytes_round_trip_and_the_modulus_is_refused() {
+        for x in [Fr::from(0u64), Fr::from(7u64), -Fr::from(1u64)] {
+            assert_eq!(fr_from_be_bytes(&fr_to_be_bytes(&x)), Some(x));
+        }
+        // p itself, and the all-ones value, are not canonical encodings.
+        let mut p = fr_to_be_bytes(&-Fr::from(1u64));
+        p[31] += 1;
+        assert_eq!(fr_from_be_bytes(&p), None);
+        assert_eq!(fr_from_be_bytes(&[0xff; 32]), None);
+    }
 
     #[test]
     fn decimal_round_trip_and_rejections() {

@@ -23,11 +23,10 @@
 //! [`Top::root`] / [`Chunk::root`] are what the holder compares against the anchored root and
 //! the top.
 
-use crate::encoding::{fr_to_be_bytes, fr_to_string, parse_fr};
+use crate::encoding::{fr_from_be_bytes, fr_to_be_bytes, fr_to_string, parse_fr};
 use crate::error::{Error, Result};
 use crate::tree::{hash_node, zero_hashes, LeafIndex, MerklePath, ARITY, DEPTH};
 use crate::Fr;
-use ark_ff::{BigInteger, PrimeField};
 use serde::{Deserialize, Serialize};
 
 /// Levels inside a chunk: a chunk is the subtree under one node of level 8.
@@ -71,11 +70,11 @@ pub fn chunk_file(index: u32, chunk_root: &Fr) -> String {
 }
 
 fn read_fr(b: &[u8], what: &str, i: usize) -> Result<Fr> {
-    let x = Fr::from_be_bytes_mod_order(b);
-    if x.into_bigint().to_bytes_be() != b {
-        return Err(bad(format!("{what} {i} is not a canonical field element")));
-    }
-    Ok(x)
+    let bytes: &[u8; 32] = b
+        .try_into()
+        .map_err(|_| bad(format!("{what} {i} is not 32 bytes")))?;
+    fr_from_be_bytes(bytes)
+        .ok_or_else(|| bad(format!("{what} {i} is not a canonical field element")))
 }
 
 fn encode(magic: &[u8; 8], a: u32, b: u32, values: &[Fr]) -> Vec<u8> {
@@ -157,6 +156,33 @@ fn siblings(levels: &[Vec<Fr>], index: u64, base: usize) -> Vec<[Fr; 3]> {
     out
 }
 
+/// A top or a chunk with its levels hashed, once: its root, and the siblings of any of its
+/// positions. A sync hashes a chunk once to check it against the top and to compute the path
+/// of the holder's leaf.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subtree {
+    levels: Vec<Vec<Fr>>,
+    base: usize,
+}
+
+impl Subtree {
+    fn new(leaves: Vec<Fr>, height: usize, base: usize) -> Self {
+        Self {
+            levels: levels(leaves, height, base),
+            base,
+        }
+    }
+
+    /// The subtree's root.
+    pub fn root(&self) -> Fr {
+        self.levels[self.levels.len() - 1][0]
+    }
+
+    fn siblings(&self, index: u64) -> Vec<[Fr; 3]> {
+        siblings(&self.levels, index, self.base)
+    }
+}
+
 /// The chunk roots of a publication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Top {
@@ -192,10 +218,14 @@ impl Top {
         (self.chunk_roots.get(index as usize).copied()).unwrap_or(zero_hashes()[CHUNK_LEVELS])
     }
 
+    /// The top levels of the tree, hashed from these chunk roots.
+    pub fn subtree(&self) -> Subtree {
+        Subtree::new(self.chunk_roots.clone(), DEPTH - CHUNK_LEVELS, CHUNK_LEVELS)
+    }
+
     /// The tree root these chunk roots hash up to.
     pub fn root(&self) -> Fr {
-        levels(self.chunk_roots.clone(), DEPTH - CHUNK_LEVELS, CHUNK_LEVELS)[DEPTH - CHUNK_LEVELS]
-            [0]
+        self.subtree().root()
     }
 }
 
@@ -231,22 +261,36 @@ impl Chunk {
         Ok(Self { index, leaves })
     }
 
+    /// The chunk's levels, hashed from its leaves.
+    pub fn subtree(&self) -> Subtree {
+        Subtree::new(self.leaves.clone(), CHUNK_LEVELS, 0)
+    }
+
     /// The chunk's root.
     pub fn root(&self) -> Fr {
-        levels(self.leaves.clone(), CHUNK_LEVELS, 0)[CHUNK_LEVELS][0]
+        self.subtree().root()
     }
 
     /// The leaf at tree index `index` and its path under `top` (whose entry for this chunk the
     /// caller has compared with [`Chunk::root`]); `None` if `index` is not in this chunk.
     pub fn path(&self, top: &Top, index: LeafIndex) -> Option<(Fr, MerklePath)> {
-        if chunk_of(index) != self.index {
+        self.path_in(&self.subtree(), &top.subtree(), index)
+    }
+
+    /// [`Chunk::path`] from levels already hashed: `own` is this chunk's
+    /// [`Chunk::subtree`], `top` the top's [`Top::subtree`].
+    pub fn path_in(
+        &self,
+        own: &Subtree,
+        top: &Subtree,
+        index: LeafIndex,
+    ) -> Option<(Fr, MerklePath)> {
+        if chunk_of(index) != self.index || own.base != 0 || top.base != CHUNK_LEVELS {
             return None;
         }
         let offset = u64::from(index) % CHUNK_LEAVES;
-        let low = levels(self.leaves.clone(), CHUNK_LEVELS, 0);
-        let high = levels(top.chunk_roots.clone(), DEPTH - CHUNK_LEVELS, CHUNK_LEVELS);
-        let mut all = siblings(&low, offset, 0);
-        all.extend(siblings(&high, u64::from(self.index), CHUNK_LEVELS));
+        let mut all = own.siblings(offset);
+        all.extend(top.siblings(u64::from(self.index)));
         let leaf = self
             .leaves
             .get(offset as usize)
@@ -345,6 +389,12 @@ impl Manifest {
     /// Checks that `top` is this manifest's: it hashes up to the root, and it has exactly one
     /// chunk root per chunk file.
     pub fn check_top(&self, top: &Top) -> Result<()> {
+        self.check_top_in(top, &top.subtree())
+    }
+
+    /// [`Manifest::check_top`] with the top's levels already hashed (`hashed` is
+    /// [`Top::subtree`] of `top`).
+    pub fn check_top_in(&self, top: &Top, hashed: &Subtree) -> Result<()> {
         if top.chunk_roots.len() as u64 != self.chunks {
             return Err(bad(format!(
                 "top: {} chunk roots for {} chunks",
@@ -352,7 +402,7 @@ impl Manifest {
                 self.chunks
             )));
         }
-        if top.root() != self.root()? {
+        if hashed.root() != self.root()? {
             return Err(bad(
                 "top: its chunk roots do not hash up to the manifest's root".into(),
             ));

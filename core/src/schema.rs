@@ -216,11 +216,7 @@ impl Schema {
     /// `attrs` is a JSON object with one entry per slot by name, plus `name` (the holder's
     /// name, from which the name commitment is made with `name_salt`). Opaque `field` slots
     /// default to 0; every other slot is required; unknown keys are rejected.
-    pub fn encode_attributes(
-        &self,
-        attrs: &Value,
-        name_salt: Fr,
-    ) -> Result<crate::credential::Attributes> {
+    pub fn encode_attributes(&self, attrs: &Value, name_salt: Fr) -> Result<Attributes> {
         let obj = attrs
             .as_object()
             .ok_or_else(|| Error::Json("attributes must be a JSON object".into()))?;
@@ -255,7 +251,38 @@ impl Schema {
                 }
             };
         }
-        crate::credential::Attributes::new(values)
+        Attributes::new(values)
+    }
+}
+
+/// The 8 attribute values, with numeric slots checked to be below 2^64.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attributes([Fr; SLOTS]);
+
+impl Attributes {
+    /// Checks that slots `0..6` are below 2^64.
+    pub fn new(values: [Fr; SLOTS]) -> Result<Self> {
+        for (i, v) in values[..NUMERIC_SLOTS].iter().enumerate() {
+            if crate::encoding::fr_to_u64(v).is_none() {
+                return Err(Error::NumericOutOfRange {
+                    name: format!("slot {i}"),
+                    value: crate::encoding::fr_to_string(v),
+                });
+            }
+        }
+        Ok(Self(values))
+    }
+
+    /// Builds attributes without the 64-bit check: only for constructing invalid witnesses in
+    /// soundness tests.
+    #[doc(hidden)]
+    pub fn new_unchecked(values: [Fr; SLOTS]) -> Self {
+        Self(values)
+    }
+
+    /// The values.
+    pub fn values(&self) -> &[Fr; SLOTS] {
+        &self.0
     }
 }
 

@@ -10,7 +10,6 @@
 //! as `Z_level`. Level 0 holds the leaves, level 16 the root (index 0).
 
 use crate::error::{IssuerError, Result};
-use ark_ff::{BigInt, PrimeField};
 use redb::{ReadableTable, TableDefinition};
 use zkcred_core::tree::zero_hashes;
 use zkcred_core::Fr;
@@ -47,14 +46,7 @@ pub fn fr_to_bytes(x: &Fr) -> [u8; 32] {
 
 /// Reads a stored node value, refusing non-canonical bytes.
 pub fn fr_from_bytes(b: &[u8; 32]) -> Result<Fr> {
-    // Limbs are little-endian; the bytes are big-endian.
-    let mut limbs = [0u64; 4];
-    for (limb, chunk) in limbs.iter_mut().rev().zip(b.chunks_exact(8)) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        *limb = u64::from_be_bytes(w);
-    }
-    Fr::from_bigint(BigInt::new(limbs)).ok_or_else(|| {
+    zkcred_core::encoding::fr_from_be_bytes(b).ok_or_else(|| {
         IssuerError::Corrupt(format!(
             "stored value {} is not a field element",
             hex::encode(b)

@@ -9,10 +9,9 @@
 //! [`Credential`] is the document that carries all of this (but the secret) from issuer to
 //! holder; [`json`] is its file form.
 
-use crate::encoding::{fr_to_u64, parse_fr};
+use crate::encoding::parse_fr;
 use crate::error::{Error, Result};
 use crate::poseidon;
-use crate::schema::{NUMERIC_SLOTS, SLOTS};
 use crate::Fr;
 use ark_ff::UniformRand;
 use rand::{CryptoRng, RngCore};
@@ -22,6 +21,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 mod document;
 pub mod json;
 
+pub use crate::schema::Attributes;
 pub use document::{
     has_name_commitment, validate_schema, Credential, Layout, EXPIRY_SLOT, ISSUER_PREFIX,
     VC_CONTEXT, VC_TYPES,
@@ -82,37 +82,6 @@ impl fmt::Debug for HolderSecret {
     }
 }
 
-/// The 8 attribute values, with numeric slots checked to be below 2^64.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Attributes([Fr; SLOTS]);
-
-impl Attributes {
-    /// Checks that slots `0..6` are below 2^64.
-    pub fn new(values: [Fr; SLOTS]) -> Result<Self> {
-        for (i, v) in values[..NUMERIC_SLOTS].iter().enumerate() {
-            if fr_to_u64(v).is_none() {
-                return Err(Error::NumericOutOfRange {
-                    name: format!("slot {i}"),
-                    value: crate::encoding::fr_to_string(v),
-                });
-            }
-        }
-        Ok(Self(values))
-    }
-
-    /// Builds attributes without the 64-bit check: only for constructing invalid witnesses in
-    /// soundness tests.
-    #[doc(hidden)]
-    pub fn new_unchecked(values: [Fr; SLOTS]) -> Self {
-        Self(values)
-    }
-
-    /// The values.
-    pub fn values(&self) -> &[Fr; SLOTS] {
-        &self.0
-    }
-}
-
 /// `leaf = H(hpk, a_0, .., a_7, r)`.
 pub fn leaf_commitment(hpk: Fr, attributes: &Attributes, salt: Fr) -> Fr {
     let a = attributes.values();
@@ -127,6 +96,7 @@ pub fn random_salt<R: RngCore + CryptoRng>(rng: &mut R) -> Fr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::SLOTS;
 
     #[test]
     fn secret_is_redacted_and_parse_errors_do_not_echo_it() {
