@@ -10,6 +10,7 @@
 //! allows it explicitly. [`Summary`] is what the holder is shown before proving.
 
 use crate::error::{HolderError, Result};
+use crate::files::{create_private_dir, write_private};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -146,10 +147,9 @@ impl Pins {
         };
         let text = serde_json::to_string_pretty(&j).unwrap_or_default();
         if let Some(dir) = self.path.parent() {
-            crate::wallet::create_private_dir(dir)?;
+            create_private_dir(dir)?;
         }
-        zkcred_core::atomic_file::write(&self.path, text.as_bytes(), 0o600)
-            .map_err(HolderError::io(&self.path))
+        write_private(&self.path, text.as_bytes())
     }
 }
 

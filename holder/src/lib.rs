@@ -20,6 +20,7 @@
 pub mod consent;
 pub mod error;
 pub mod fetch;
+mod files;
 pub mod prove;
 pub mod sync;
 pub mod wallet;

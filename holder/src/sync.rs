@@ -13,13 +13,14 @@
 
 use crate::error::{HolderError, Result};
 use crate::fetch::Source;
+use crate::files::write_private;
 use crate::wallet::Wallet;
 use std::collections::BTreeMap;
 use zkcred_core::anchor::{parse_ledger, AnchorEntry};
 use zkcred_core::credential::ISSUER_PREFIX;
 use zkcred_core::path_document::PathDocument;
 use zkcred_core::published_tree::{
-    chunk_of, Chunk, Manifest, Top, ANCHORS_FILE, CHUNKS, CHUNK_LEAVES, MANIFEST_FILE,
+    chunk_of, Chunk, Manifest, Subtree, Top, ANCHORS_FILE, CHUNKS, CHUNK_LEAVES, MANIFEST_FILE,
 };
 use zkcred_core::Fr;
 
@@ -84,11 +85,8 @@ fn fetch(
     Ok(bytes)
 }
 
-fn write_cache(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    zkcred_core::atomic_file::write(path, bytes, 0o600).map_err(HolderError::io(path))
-}
-
-/// Chunk `c` from the cache if its root is the top's, else fetched, checked and cached.
+/// Chunk `c`, with its levels hashed, from the cache if its root is the top's, else fetched,
+/// checked and cached.
 fn chunk(
     source: &Source,
     manifest: &Manifest,
@@ -96,28 +94,34 @@ fn chunk(
     cache: &std::path::Path,
     c: u32,
     fetched: &mut Vec<(String, usize)>,
-) -> Result<Chunk> {
+) -> Result<(Chunk, Subtree)> {
     let file = cache.join(format!("chunk-{c}.bin"));
     let want = top.chunk_root(c);
+    let hashed = |ch: Chunk| {
+        let levels = ch.subtree();
+        (ch, levels)
+    };
     let cached = std::fs::read(&file)
         .ok()
         .and_then(|b| Chunk::parse(&b).ok())
-        .filter(|ch| ch.index == c && ch.root() == want);
-    if let Some(ch) = cached {
-        return Ok(ch);
+        .filter(|ch| ch.index == c)
+        .map(hashed)
+        .filter(|(_, levels)| levels.root() == want);
+    if let Some(found) = cached {
+        return Ok(found);
     }
     let name = manifest
         .chunk_file(top, c)
         .ok_or_else(|| HolderError::Sync(format!("chunk {c} is not published")))?;
     let bytes = fetch(source, &name, CHUNK_LIMIT, fetched)?;
-    let ch = Chunk::parse(&bytes)?;
-    if ch.index != c || ch.root() != want {
+    let (ch, levels) = hashed(Chunk::parse(&bytes)?);
+    if ch.index != c || levels.root() != want {
         return Err(HolderError::Sync(format!(
             "chunk file {name} does not hash to the top's root of chunk {c}"
         )));
     }
-    write_cache(&file, &bytes)?;
-    Ok(ch)
+    write_private(&file, &bytes)?;
+    Ok((ch, levels))
 }
 
 /// Syncs the paths of the wallet's credentials of the issuer published at `source`.
@@ -159,29 +163,61 @@ pub fn sync(wallet: &Wallet, source: &Source, anchors: Anchors) -> Result<SyncRe
     }
     let latest = entries.last().is_some_and(|e| e.root == root);
 
-    // The top: from the cache if it is this root's, else fetched; either way checked.
     let cache = wallet.tree_cache(&issuer_hex)?;
-    let cached_top = std::fs::read(cache.join("top.bin"))
-        .ok()
-        .and_then(|b| Top::parse(&b).ok())
-        .filter(|t| manifest.check_top(t).is_ok());
-    let top = match cached_top {
-        Some(t) => t,
-        None => {
-            let bytes = fetch(source, &manifest.top, TOP_LIMIT, &mut fetched)?;
-            let top = Top::parse(&bytes)?;
-            manifest.check_top(&top)?;
-            write_cache(&cache.join("top.bin"), &bytes)?;
-            top
-        }
-    };
-
     let mine: Vec<_> = wallet
         .credentials()?
         .into_iter()
         .filter(|s| hex::encode(s.credential.issuer_id()) == issuer_hex)
         .collect();
-    let mut chunks: BTreeMap<u32, Chunk> = BTreeMap::new();
+
+    // Nothing new: the same manifest as last time, and every credential of this issuer already
+    // has its path against this root (or was found revoked under it). Nothing to hash.
+    let same_manifest = std::fs::read(cache.join(MANIFEST_FILE)).is_ok_and(|b| b == manifest_bytes);
+    let up_to_date = |s: &crate::wallet::Stored| {
+        s.path.as_ref().is_some_and(|p| p.root == root) || s.not_in_tree
+    };
+    if same_manifest && mine.iter().all(up_to_date) {
+        let credentials = (mine.iter())
+            .map(|s| {
+                let i = s.credential.leaf_index();
+                let outcome = match s.path {
+                    Some(_) => Outcome::Synced(i),
+                    None => Outcome::NotInTree(i),
+                };
+                (s.name.clone(), outcome)
+            })
+            .collect();
+        return Ok(SyncReport {
+            issuer: manifest.issuer,
+            root,
+            latest,
+            fetched,
+            credentials,
+        });
+    }
+
+    // The top: from the cache if it is this root's, else fetched; either way checked.
+    let cached_top = std::fs::read(cache.join("top.bin"))
+        .ok()
+        .and_then(|b| Top::parse(&b).ok())
+        .map(|t| {
+            let levels = t.subtree();
+            (t, levels)
+        })
+        .filter(|(t, levels)| manifest.check_top_in(t, levels).is_ok());
+    let (top, top_levels) = match cached_top {
+        Some(found) => found,
+        None => {
+            let bytes = fetch(source, &manifest.top, TOP_LIMIT, &mut fetched)?;
+            let top = Top::parse(&bytes)?;
+            let levels = top.subtree();
+            manifest.check_top_in(&top, &levels)?;
+            write_private(&cache.join("top.bin"), &bytes)?;
+            (top, levels)
+        }
+    };
+
+    let mut chunks: BTreeMap<u32, (Chunk, Subtree)> = BTreeMap::new();
     let mut credentials = BTreeMap::new();
     for s in mine {
         let index = s.credential.leaf_index();
@@ -194,8 +230,9 @@ pub fn sync(wallet: &Wallet, source: &Source, anchors: Anchors) -> Result<SyncRe
         if let std::collections::btree_map::Entry::Vacant(slot) = chunks.entry(c) {
             slot.insert(chunk(source, &manifest, &top, &cache, c, &mut fetched)?);
         }
-        let (leaf, path) = chunks[&c]
-            .path(&top, index)
+        let (ch, levels) = &chunks[&c];
+        let (leaf, path) = ch
+            .path_in(levels, &top_levels, index)
             .ok_or_else(|| HolderError::Sync(format!("leaf {index} is outside chunk {c}")))?;
         if leaf != s.credential.leaf() {
             credentials.insert(s.name.clone(), Outcome::NotInTree(index));
@@ -216,8 +253,8 @@ pub fn sync(wallet: &Wallet, source: &Source, anchors: Anchors) -> Result<SyncRe
         wallet.store_path(&s.name, &doc)?;
         credentials.insert(s.name.clone(), Outcome::Synced(index));
     }
-    write_cache(&cache.join(MANIFEST_FILE), &manifest_bytes)?;
-    write_cache(&cache.join("source"), source.describe().as_bytes())?;
+    write_private(&cache.join(MANIFEST_FILE), &manifest_bytes)?;
+    write_private(&cache.join("source"), source.describe().as_bytes())?;
     Ok(SyncReport {
         issuer: manifest.issuer,
         root,

@@ -15,6 +15,7 @@
 
 use crate::consent::{Pins, PINS_FILE};
 use crate::error::{HolderError, Result};
+use crate::files::{create_private_dir, list, read_text, remove_if_there, write_private};
 use crate::prove::{check_claims, Material};
 use std::path::{Path, PathBuf};
 use zkcred_core::credential::{Credential, HolderSecret};
@@ -35,7 +36,7 @@ pub struct Wallet {
 }
 
 /// A credential in the wallet, with its synced path if there is one.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stored {
     /// `<issuer hex>-<leaf index>`.
     pub name: String,
@@ -53,20 +54,6 @@ pub fn default_home() -> Option<PathBuf> {
         return Some(PathBuf::from(h));
     }
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".zkcred"))
-}
-
-/// Creates `dir` (and its parents) with mode 0700.
-pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir).map_err(HolderError::io(dir))
-}
-
-fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(HolderError::io(path))?;
-    String::from_utf8(bytes).map_err(|_| HolderError::file(path, "not UTF-8 text"))
 }
 
 /// Reads a holder key file; errors never contain the secret.
@@ -208,8 +195,7 @@ impl Wallet {
         let dir = self.home.join("credentials");
         create_private_dir(&dir)?;
         let dst = dir.join(format!("{name}.json"));
-        zkcred_core::atomic_file::write(&dst, credential.to_json_pretty().as_bytes(), 0o600)
-            .map_err(HolderError::io(&dst))?;
+        write_private(&dst, credential.to_json_pretty().as_bytes())?;
         Ok(name)
     }
 
@@ -251,8 +237,7 @@ impl Wallet {
     pub fn store_path(&self, name: &str, path: &PathDocument) -> Result<()> {
         create_private_dir(&self.home.join("paths"))?;
         let file = self.path_file(name);
-        zkcred_core::atomic_file::write(&file, path.to_json_pretty().as_bytes(), 0o600)
-            .map_err(HolderError::io(&file))?;
+        write_private(&file, path.to_json_pretty().as_bytes())?;
         remove_if_there(&self.marker_file(name))
     }
 
@@ -261,7 +246,7 @@ impl Wallet {
     pub fn mark_not_in_tree(&self, name: &str) -> Result<()> {
         create_private_dir(&self.home.join("paths"))?;
         let marker = self.marker_file(name);
-        zkcred_core::atomic_file::write(&marker, b"", 0o600).map_err(HolderError::io(&marker))?;
+        write_private(&marker, b"")?;
         remove_if_there(&self.path_file(name))
     }
 
@@ -328,23 +313,5 @@ impl Wallet {
             "no credential in the wallet proves this request: {}",
             reasons.join("; ")
         )))
-    }
-}
-
-fn remove_if_there(file: &Path) -> Result<()> {
-    match std::fs::remove_file(file) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(HolderError::io(file)(e)),
-        _ => Ok(()),
-    }
-}
-
-/// The entries of `dir` (none if it does not exist).
-fn list(dir: &Path) -> Result<Vec<PathBuf>> {
-    match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .map(|e| e.map(|e| e.path()).map_err(HolderError::io(dir)))
-            .collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(HolderError::io(dir)(e)),
     }
 }
