@@ -13,7 +13,13 @@ fn zkcred() -> Command {
 
 /// Runs zkcred with `args`, expecting exit `code`; returns stdout.
 fn run(args: &[&str], code: i32) -> String {
-    let out = zkcred().args(args).output().unwrap();
+    run_cmd(zkcred(), args, code).0
+}
+
+/// Runs `cmd` with `args`, expecting exit `code` and, if it fails, exactly one error line;
+/// returns stdout and stderr.
+fn run_cmd(mut cmd: Command, args: &[&str], code: i32) -> (String, String) {
+    let out = cmd.args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(
         out.status.code(),
@@ -29,7 +35,7 @@ fn run(args: &[&str], code: i32) -> String {
             .collect();
         assert_eq!(errors.len(), 1, "expected one error line, got: {stderr}");
     }
-    String::from_utf8(out.stdout).unwrap()
+    (String::from_utf8(out.stdout).unwrap(), stderr)
 }
 
 fn s(p: &Path) -> &str {
@@ -793,4 +799,127 @@ fn imported_keys_are_sealed_and_a_changed_key_file_is_refused() {
     std::fs::write(&file, &original).unwrap();
     run(&revalidate, 0);
     run(&args, 0);
+}
+
+/// The README's short form: a wallet in `$ZKCRED_HOME`, the tree synced from its published
+/// files, a signed request proved with `--yes`; then what the wallet refuses.
+#[test]
+fn the_wallet_short_form_proves_a_signed_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| s(&dir.path().join(n)).to_string();
+    let home = dir.path().join("wallet");
+    let holder = |args: &[&str], code: i32| {
+        let mut c = zkcred();
+        c.env("ZKCRED_HOME", &home).current_dir(dir.path());
+        run_cmd(c, args, code)
+    };
+    let hpk = holder(&["holder", "init"], 0).0;
+    let hpk = hpk.lines().last().unwrap().trim().to_string();
+    holder(&["holder", "import-keys", s(keys())], 0);
+    let w = World {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    run(&["issuer", "init", "--db", &w.ps("issuer.db")], 0);
+    w.issue(&hpk, "1990-05-17", "张伟", "credential.json");
+    let (db, ledger) = (w.ps("issuer.db"), w.ps("anchors.jsonl"));
+    run(&["issuer", "anchor", "--db", &db, "--ledger", &ledger], 0);
+    let tree = w.ps("tree");
+    run(
+        &[
+            "issuer", "publish", "--db", &db, "--ledger", &ledger, "--out", &tree,
+        ],
+        0,
+    );
+    holder(&["holder", "import", &w.ps("credential.json")], 0);
+    holder(&["holder", "sync", "--tree", &tree], 0);
+    let list = holder(&["holder", "list"], 0).0;
+    assert!(list.contains("path synced at root"), "{list}");
+
+    let platform_key = |out: &str| {
+        run(
+            &[
+                "platform",
+                "init",
+                "--id",
+                "weibo.example",
+                "--out",
+                &p(out),
+            ],
+            0,
+        )
+    };
+    platform_key("platform.key");
+    let signed = |key: &str, out: &str| {
+        run(
+            &[
+                "request",
+                "--policy",
+                "adult-realname",
+                "--signer",
+                key,
+                "--label",
+                "signup",
+                "--message",
+                "account:1",
+                "--keys",
+                s(keys()),
+                "--out",
+                out,
+            ],
+            0,
+        )
+    };
+    signed(&p("platform.key"), &p("request.json"));
+
+    // Without a terminal and without --yes: nothing is proved.
+    let (_, err) = holder(&["prove", "--request", &p("request.json")], 1);
+    assert!(err.contains("not confirmed"), "{err}");
+    assert!(!dir.path().join("proof").exists());
+    let (out, _) = holder(
+        &[
+            "prove",
+            "--request",
+            &p("request.json"),
+            "--out",
+            &p("proof"),
+            "--yes",
+        ],
+        0,
+    );
+    assert!(
+        out.contains("weibo.example"),
+        "the consent summary names the platform: {out}"
+    );
+    let proof = p("proof/zkcred-proof.json");
+    let verified = run(
+        &[
+            "verify",
+            "--keys",
+            s(keys()),
+            "--request",
+            &p("request.json"),
+            "--proof",
+            &proof,
+            "--ledger",
+            &ledger,
+        ],
+        0,
+    );
+    assert!(verified.starts_with("valid"), "{verified}");
+
+    // Another key claiming the pinned platform id is refused, naming the pin.
+    platform_key("impostor.key");
+    signed(&p("impostor.key"), &p("impostor.json"));
+    let (_, err) = holder(&["prove", "--request", &p("impostor.json"), "--yes"], 1);
+    assert!(err.contains("pinned"), "{err}");
+
+    // An unsigned request needs --allow-unsigned.
+    w.request(
+        "adult-realname",
+        "weibo.example/signup",
+        "2026-11-24",
+        "unsigned.json",
+    );
+    let (_, err) = holder(&["prove", "--request", &w.ps("unsigned.json"), "--yes"], 1);
+    assert!(err.contains("--allow-unsigned"), "{err}");
 }
