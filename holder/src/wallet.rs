@@ -233,6 +233,19 @@ impl Wallet {
         self.home.join("paths").join(format!("{name}.not-in-tree"))
     }
 
+    /// The synced path of `credential` (which need not be stored in the wallet: a credential
+    /// given by file is matched by its name).
+    pub fn synced_path(&self, credential: &Credential) -> Result<PathDocument> {
+        let name = credential_name(credential);
+        let file = self.path_file(&name);
+        if !file.exists() {
+            return Err(HolderError::Missing(format!(
+                "no synced path for {name}: import it and run `zkcred holder sync`, or pass --path"
+            )));
+        }
+        read_path(&file)
+    }
+
     /// Stores the synced path of credential `name`.
     pub fn store_path(&self, name: &str, path: &PathDocument) -> Result<()> {
         create_private_dir(&self.home.join("paths"))?;

@@ -43,7 +43,12 @@ fn a_sync_reads_the_top_and_one_chunk_and_a_resync_only_what_changed() {
         [&Outcome::Synced(index)]
     );
     assert!(first.latest);
-    let stored = w.credentials().unwrap().remove(0).path.unwrap();
+    let stored = w.credentials().unwrap().remove(0);
+    assert_eq!(
+        w.synced_path(&stored.credential).unwrap(),
+        stored.path.clone().unwrap()
+    );
+    let stored = stored.path.unwrap();
     assert_eq!(stored, issuer.db.path_json(u64::from(index)).unwrap());
 
     // Nothing changed: the manifest and the ledger copy only.
@@ -147,6 +152,8 @@ fn a_revoked_credential_is_marked_not_in_tree() {
     );
     let stored = w.credentials().unwrap().remove(0);
     assert!(stored.path.is_none() && stored.not_in_tree);
+    let err = w.synced_path(&stored.credential).unwrap_err();
+    assert!(matches!(err, HolderError::Missing(_)), "{err}");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use zkcred_core::date::Date;
 use zkcred_holder::consent::{Pins, Summary, PINS_FILE};
-use zkcred_holder::wallet::{credential_name, read_credential, read_path, read_secret};
+use zkcred_holder::wallet::{read_credential, read_path, read_secret};
 use zkcred_holder::{HolderError, Material, Wallet};
 use zkcred_prover::Prover;
 
@@ -141,17 +141,7 @@ pub fn run(a: Args) -> Result<()> {
         ),
         (Some(c), None) => {
             let credential = read_credential(c).map_err(classify)?;
-            let name = credential_name(&credential);
-            let stored = wallet()?.credentials().map_err(classify)?;
-            let path = (stored.into_iter())
-                .find(|s| s.name == name)
-                .and_then(|s| s.path)
-                .ok_or_else(|| {
-                    malformed(anyhow::anyhow!(
-                        "no synced path for {name}: import it and run `zkcred holder sync`, or \
-                         pass --path"
-                    ))
-                })?;
+            let path = wallet()?.synced_path(&credential).map_err(classify)?;
             (credential, path)
         }
         (None, Some(_)) => {
