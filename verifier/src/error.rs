@@ -298,6 +298,49 @@ impl Error {
         }
     }
 
+    /// A stable, machine-readable name for this error (snake case), for services and scripts
+    /// that answer or branch on the reason: `invalid_proof`, `duplicate`, `root_rejected`, ...
+    /// (the full list is in docs/service.md). A [`Error::BatchItem`] has its item's code.
+    pub fn code(&self) -> &'static str {
+        use Error::*;
+        match self {
+            Json { .. } => "malformed_json",
+            NonCanonical { .. } => "non_canonical_value",
+            PointEncoding { .. } => "bad_point_encoding",
+            NotOnCurve { .. } => "point_not_on_curve",
+            NotInSubgroup { .. } => "point_not_in_subgroup",
+            ProofPointAtInfinity(_) => "point_at_infinity",
+            UnsafeKey(_) => "unsafe_key",
+            Binary { .. } => "bad_binary",
+            UnexpectedValue { .. } => "unexpected_value",
+            PublicInputCount { .. } => "public_input_count",
+            WrongKey { .. } => "wrong_key",
+            RequestId { .. } => "request_id_mismatch",
+            InvalidRequest(_) => "invalid_request",
+            PlatformIdentity(_) => "platform_identity",
+            Core { .. } => "invalid_value",
+            DisclosedValue { .. } => "bad_disclosed_value",
+            NameOpeningMalformed(_) => "bad_name_opening",
+            Anchors(_) => "anchor_ledger",
+            InvalidProof => "invalid_proof",
+            PublicInputsMismatch { .. } => "public_inputs_mismatch",
+            WrongRequest { .. } => "wrong_request",
+            RequestFieldMismatch { .. } => "request_field_mismatch",
+            DateOutOfWindow { .. } => "date_out_of_window",
+            Root(_) => "root_rejected",
+            Disclosure(_) => "disclosure_mismatch",
+            NameOpeningMissing => "name_opening_missing",
+            NameOpeningNotAsked => "name_opening_not_asked",
+            NameOpeningMismatch => "name_opening_mismatch",
+            NullifierReused { .. } => "duplicate",
+            RequestSignature { .. } => "bad_request_signature",
+            ScopeNotOwned { .. } => "scope_not_owned",
+            Store(_) => "store_failure",
+            StoreBusy { .. } => "store_busy",
+            BatchItem { source, .. } => source.code(),
+        }
+    }
+
     /// Whether the input was malformed (CLI exit code 2), as opposed to a well-formed statement
     /// that is false or rejected (exit code 1) or an internal failure.
     pub fn is_malformed(&self) -> bool {

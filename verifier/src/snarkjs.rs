@@ -200,7 +200,8 @@ impl ProofJson {
     pub fn to_proof(&self) -> Result<Proof> {
         expect_str("proof protocol", PROTOCOL, &self.protocol)?;
         expect_str("proof curve", CURVE, &self.curve)?;
-        Proof::new(
+        // Each point is checked (on the curve, in the subgroup) as it is read.
+        Proof::from_checked_points(
             g1_from_json(&self.pi_a, "pi_a")?,
             g2_from_json(&self.pi_b, "pi_b")?,
             g1_from_json(&self.pi_c, "pi_c")?,
