@@ -111,6 +111,60 @@ impl Source {
     }
 }
 
+/// The largest request document fetched, in bytes.
+pub const REQUEST_LIMIT: usize = 64 * 1024;
+
+/// The request document behind `uri`: `http://host[:port]/path` (a service's
+/// `GET /v1/requests/{id}`), or `zkcred://request?url=<percent-encoded http:// URL>` (what a
+/// platform's link or QR code carries). The document is checked by the caller like a file.
+pub fn fetch_request(uri: &str) -> Result<String> {
+    let url = match uri.strip_prefix("zkcred://request?") {
+        Some(query) => {
+            let encoded = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("url="))
+                .ok_or_else(|| bad_url(uri, "a zkcred://request link needs a url= parameter"))?;
+            percent_decode(encoded)
+                .ok_or_else(|| bad_url(uri, "the url= parameter is not valid percent-encoding"))?
+        }
+        None => uri.to_string(),
+    };
+    let Some(rest) = url.strip_prefix("http://") else {
+        return Err(bad_url(&url, "only http:// request URLs are supported"));
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let Source::Http { host, port, .. } = Source::parse(&format!("http://{authority}/"))? else {
+        return Err(bad_url(&url, "no valid host"));
+    };
+    let path = format!("/{path}");
+    if path.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+        return Err(bad_url(&url, "the path has spaces or control characters"));
+    }
+    let body =
+        http_get(&host, port, &path, REQUEST_LIMIT).map_err(|reason| HolderError::Fetch {
+            url: url.chars().take(200).collect(),
+            reason,
+        })?;
+    String::from_utf8(body).map_err(|_| bad_url(&url, "the request document is not UTF-8"))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 fn bad_url(s: &str, why: &str) -> HolderError {
     HolderError::Fetch {
         url: s.chars().take(200).collect(),
@@ -233,6 +287,18 @@ mod tests {
             "http://localhost:80/"
         );
         assert_eq!(Source::parse("tree").unwrap(), Source::Dir("tree".into()));
+        assert_eq!(
+            super::percent_decode("http%3A%2F%2F127.0.0.1%3A8080%2Fv1").as_deref(),
+            Some("http://127.0.0.1:8080/v1")
+        );
+        assert!(super::percent_decode("%zz").is_none());
+        for bad in [
+            "zkcred://request?x=1",
+            "zkcred://request?url=https%3A%2F%2Fx",
+            "ftp://x/r",
+        ] {
+            assert!(super::fetch_request(bad).is_err(), "{bad}");
+        }
         for bad in ["https://x/", "ftp://x", "http://:80/", "http://h:x/"] {
             assert!(Source::parse(bad).is_err(), "{bad}");
         }

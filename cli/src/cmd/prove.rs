@@ -22,9 +22,10 @@ use zkcred_prover::Prover;
 /// Arguments of `zkcred prove`.
 #[derive(ClapArgs)]
 pub struct Args {
-    /// The platform's request.
+    /// The platform's request: a file, an http:// URL (a service's /v1/requests/{id}) or the
+    /// zkcred://request?url=… link a platform shows.
     #[arg(long)]
-    pub request: PathBuf,
+    pub request: String,
     /// Directory for zkcred-proof.json, proof.json and public.json [default:
     /// ./proof-<request id prefix>].
     #[arg(long)]
@@ -113,7 +114,13 @@ fn confirm() -> Result<()> {
 
 /// Runs `zkcred prove`.
 pub fn run(a: Args) -> Result<()> {
-    let request = crate::cmd::verify::read_request(&a.request)?;
+    let request = if a.request.contains("://") {
+        let text = zkcred_holder::fetch::fetch_request(&a.request).map_err(classify)?;
+        zkcred_verifier::Request::from_json(&text)
+            .map_err(|e| classify(e).context(format!("request {}", a.request)))?
+    } else {
+        crate::cmd::verify::read_request(std::path::Path::new(&a.request))?
+    };
     let home = a.home.path()?;
     let wallet = || Wallet::open(&home).map_err(classify);
 
