@@ -43,6 +43,8 @@ enum Command {
     Prove(cmd::prove::Args),
     /// Verify one or more proofs against the platform's own request.
     Verify(cmd::verify::Args),
+    /// Run the platform's verification service (HTTP): requests, presentations, nullifiers.
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::Request(a) => cmd::request::run(a),
         Command::Prove(a) => cmd::prove::run(a),
         Command::Verify(a) => cmd::verify::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,5 +6,6 @@ pub mod issuer;
 pub mod platform;
 pub mod prove;
 pub mod request;
+pub mod serve;
 pub mod setup;
 pub mod verify;
