@@ -36,6 +36,9 @@ for n in (16, 64, 256):
     # throughput(batch) / throughput(single) = n * t_single / t_batch
     if f"verify/batch/{n}" in medians and "verify/single" in medians:
         print(f"| batch {n}: throughput vs single | {n * medians['verify/single'] / medians[f'verify/batch/{n}']:.2f}x |")
+if "service/presentations_256" in medians:
+    # 256 presentations in flight over loopback, each accepted: presentations per second.
+    print(f"| service: accepted presentations/s (256 in flight, redb) | {256 / (medians['service/presentations_256'] / 1e9):.0f} |")
 ratio("poseidon 10 inputs: light-poseidon / zkcred", "poseidon/light_poseidon_10", "poseidon/zkcred_10")
 ratio("poseidon 4 inputs: light-poseidon / zkcred", "poseidon/light_poseidon_4", "poseidon/zkcred_4")
 for m in ("a_g1", "b_g1", "b_g2", "h_g1", "l_g1", "five"):
