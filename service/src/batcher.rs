@@ -136,15 +136,21 @@ async fn run<S: Store>(mut rx: mpsc::Receiver<Job>, config: BatchConfig, shared:
         }
         let (shared, free_tx) = (shared.clone(), free_tx.clone());
         in_flight.spawn(async move {
-            process(batch, &shared, &worker).await;
-            let _ = free_tx.send(worker).await;
+            process(batch, &shared, worker, &free_tx).await;
         });
         while in_flight.try_join_next().is_some() {}
     }
     while in_flight.join_next().await.is_some() {}
 }
 
-async fn process<S: Store>(batch: Vec<Job>, shared: &Shared<S>, worker: &Worker) {
+/// Verifies `batch` on `worker`, hands the worker back (so the next batch verifies while this
+/// one is written), settles the verified presentations and answers each.
+async fn process<S: Store>(
+    batch: Vec<Job>,
+    shared: &Shared<S>,
+    worker: Worker,
+    free: &mpsc::Sender<Worker>,
+) {
     shared.metrics.batch_size.observe(batch.len() as f64);
     let anchors = shared.anchors.current();
     let now_unix = zkcred_core::clock::now_unix();
@@ -174,6 +180,7 @@ async fn process<S: Store>(batch: Vec<Job>, shared: &Shared<S>, worker: &Worker)
         }
     });
     let verified = verified.await;
+    let _ = free.send(worker).await;
     shared
         .metrics
         .verify_seconds

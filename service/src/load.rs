@@ -311,6 +311,25 @@ impl Report {
             .sum()
     }
 
+    /// The reports of runs made at the same time (on several replicas), as one.
+    pub fn merge(reports: Vec<Report>) -> Report {
+        let mut out = Report::default();
+        for r in reports {
+            out.sent += r.sent;
+            for (k, n) in r.answers {
+                *out.answers.entry(k).or_default() += n;
+            }
+            out.transport_errors += r.transport_errors;
+            out.elapsed = out.elapsed.max(r.elapsed);
+            out.latencies.extend(r.latencies);
+            out.accepted.extend(r.accepted);
+        }
+        out.latencies.sort_unstable();
+        let mut seen = HashSet::new();
+        out.double_accepted = out.accepted.iter().filter(|a| !seen.insert(*a)).count();
+        out
+    }
+
     /// The `q` quantile of the latencies (0 if none).
     pub fn quantile(&self, q: f64) -> Duration {
         if self.latencies.is_empty() {

@@ -7,7 +7,9 @@
 //! zkcred-load run --dir DIR --url http://127.0.0.1:8080 --valid 20000 --invalid 1000 --duplicates 1000
 //! ```
 //!
-//! Only loopback URLs are accepted; the run stops after `--max-secs` whatever is left.
+//! `--url` may list several replicas, comma-separated: the presentations are dealt out to them
+//! in turn and sent to all at once (`--rate` and `--concurrency` are then per replica). Only
+//! loopback URLs are accepted; the run stops after `--max-secs` whatever is left.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,14 +62,18 @@ fn real_main() -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Some("run") => {
-            let url: String = value(&args, "--url", None)?;
-            let host = url
-                .strip_prefix("http://")
-                .and_then(|r| r.split(['/', ':']).next())
-                .unwrap_or("");
-            if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
-                return Err("the load generator drives loopback services only".into());
+            let urls: String = value(&args, "--url", None)?;
+            let urls: Vec<String> = urls.split(',').map(str::to_string).collect();
+            for url in &urls {
+                let host = url
+                    .strip_prefix("http://")
+                    .and_then(|r| r.split(['/', ':']).next())
+                    .unwrap_or("");
+                if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+                    return Err("the load generator drives loopback services only".into());
+                }
             }
+            let url = urls[0].clone();
             let plan = Plan {
                 url,
                 valid: value(&args, "--valid", Some(10_000))?,
@@ -93,7 +99,23 @@ fn real_main() -> Result<ExitCode, String> {
                     presentations.len(),
                     t.elapsed().as_secs_f64()
                 );
-                Ok::<_, String>(load::drive(plan.clone(), presentations).await)
+                // Deal the presentations out to the replicas and drive them all at once.
+                let mut parts = vec![Vec::new(); urls.len()];
+                for (i, p) in presentations.into_iter().enumerate() {
+                    parts[i % urls.len()].push(p);
+                }
+                let runs: Vec<_> = (urls.iter().zip(parts))
+                    .map(|(u, part)| {
+                        let mut plan = plan.clone();
+                        plan.url = u.clone();
+                        tokio::spawn(load::drive(plan, part))
+                    })
+                    .collect();
+                let mut reports = Vec::new();
+                for r in runs {
+                    reports.push(r.await.map_err(|e| e.to_string())?);
+                }
+                Ok::<_, String>(load::Report::merge(reports))
             })?;
             println!("{}", report.summary());
             let ok = report.server_errors() == 0
