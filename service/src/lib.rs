@@ -300,6 +300,7 @@ fn read_platform_key(path: &std::path::Path) -> Result<PlatformKey, ServiceError
         path: path.to_path_buf(),
         reason,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let text =
+        zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?);
     PlatformKey::from_json(&text).map_err(|e| bad(e.to_string()))
 }

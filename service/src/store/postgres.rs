@@ -252,7 +252,7 @@ impl Store for PgStore {
     async fn put_request(&self, r: StoredRequest) -> Result<(StoredRequest, bool), StoreError> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .query_opt(
                 "WITH ins AS (
                     INSERT INTO zkcred_requests (id, document, created_at, expires_at, state)
                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING
@@ -271,7 +271,20 @@ impl Store for PgStore {
             )
             .await
             .map_err(pg)?;
-        Ok((request_of(&row)?, row.get(5)))
+        if let Some(row) = row {
+            return Ok((request_of(&row)?, row.get(5)));
+        }
+        // Another replica inserted the same id after this statement's snapshot was taken:
+        // the row is committed now.
+        let row = client
+            .query_one(
+                "SELECT id, document, created_at, expires_at, state FROM zkcred_requests
+                 WHERE id = $1",
+                &[&r.id],
+            )
+            .await
+            .map_err(pg)?;
+        Ok((request_of(&row)?, false))
     }
 
     async fn get_request(&self, id: &str) -> Result<Option<StoredRequest>, StoreError> {
