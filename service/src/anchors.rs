@@ -2,8 +2,9 @@
 //!
 //! The ledger is read at start (a missing, unreadable or corrupt ledger stops the start) and
 //! then checked once a second: when its size or modification time changed, it is parsed again
-//! and, if the whole hash chain checks, replaces the roots in use. A ledger that goes bad while
-//! the service runs (a torn copy, an edit) keeps the last good roots in use and is reported by
+//! and, if the whole hash chain checks and it extends the roots in use (the ledger is
+//! append-only), replaces them. A ledger that goes bad while the service runs (a torn or
+//! truncated copy, an edit, an old backup) keeps the last good roots in use and is reported by
 //! `GET /readyz` until it is good again, so a bad file never widens what is accepted.
 
 use std::path::{Path, PathBuf};
@@ -85,6 +86,16 @@ impl Anchors {
                 s.problem = Some(format!(
                     "{} has no anchored root",
                     self.ledger.path().display()
+                ));
+                false
+            }
+            // An append-only ledger only grows: a copy that lost entries (a truncated or
+            // restored file) would bring back roots that were replaced, so it is refused.
+            Ok(entries) if !entries.starts_with(&s.entries) => {
+                s.problem = Some(format!(
+                    "{} no longer starts with the {} roots in use (truncated or rewritten)",
+                    self.ledger.path().display(),
+                    s.entries.len()
                 ));
                 false
             }
