@@ -30,6 +30,7 @@ fn service(c: &mut Criterion) {
         limits: Limits::default(),
         request_ttl: Duration::from_secs(3600),
         window: 3600,
+        admin_token_file: None,
     };
     let server = runtime.block_on(Server::bind(config)).expect("bind");
     let url = format!("http://{}", server.local_addr().expect("address"));

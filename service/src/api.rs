@@ -3,11 +3,11 @@
 use crate::batcher::{self, BatchConfig, Job, Verdict};
 use crate::metrics::StoreOp;
 use crate::store::{RequestState, Store, StoredRequest};
-use crate::{Limits, Shared, OPENAPI};
+use crate::{Limits, Shared, MAX_TTL_SECS, OPENAPI};
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{BoxError, Json, Router};
@@ -23,11 +23,13 @@ use zkcred_core::date::Date;
 use zkcred_core::encoding::fr_to_string as decimal_of;
 use zkcred_verifier::{ProofEnvelope, Request};
 
+/// What a holder is told when the store failed around a settlement.
+const OUTCOME_UNKNOWN: &str =
+    "the store failed: the outcome is unknown; retry (a `duplicate` answer then means it was recorded)";
+
 /// The longest label and message a request may have, in bytes.
 const MAX_LABEL: usize = 100;
 const MAX_MESSAGE: usize = 1024;
-/// The longest TTL a caller may ask for: one day.
-const MAX_TTL_SECS: u64 = 86_400;
 
 /// An error answer: `{"error": {"code", "message"}}` (and `"outcome": "rejected"` on the
 /// presentation endpoint).
@@ -252,15 +254,41 @@ fn created_body(shared_url: &str, stored: &StoredRequest) -> ApiResult<Value> {
         "request": document,
         "uri": request_uri(shared_url, &stored.id),
         "qr": format!("{shared_url}/v1/requests/{}/qr.png", stored.id),
-        "state": stored.state.as_str(),
+        "state": if stored.state == RequestState::Open && stored.expires_at <= zkcred_core::clock::now_unix() {
+            "expired"
+        } else {
+            stored.state.as_str()
+        },
         "expires_at": stored.expires_at,
     }))
 }
 
+/// Whether `headers` carry `Authorization: Bearer <token>` (compared in constant time).
+fn authorized(headers: &HeaderMap, token: &str) -> bool {
+    let Some(given) = (headers.get(header::AUTHORIZATION))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    given.len() == token.len()
+        && (given.bytes().zip(token.bytes())).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
 async fn create_request<S: Store>(
     State(st): State<AppState<S>>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
+    if let Some(token) = &st.shared.admin_token {
+        if !authorized(&headers, token) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "creating requests needs the platform's bearer token",
+            ));
+        }
+    }
     let text = body_text(body)?;
     let c: CreateRequest = serde_json::from_str(&text)
         .map_err(|e| ApiError::bad("malformed_json", format!("the request body: {e}")))?;
@@ -411,11 +439,12 @@ async fn request_for<S: Store>(shared: &Shared<S>, id: &str) -> ApiResult<Arc<Re
     Ok(request)
 }
 
-fn status_of(code: &str) -> StatusCode {
+fn status_of(code: &str, malformed: bool) -> StatusCode {
     match code {
         "duplicate" | "request_used" => StatusCode::CONFLICT,
         "request_expired" => StatusCode::GONE,
         "unknown_request" => StatusCode::NOT_FOUND,
+        _ if malformed => StatusCode::BAD_REQUEST,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -468,11 +497,13 @@ async fn present<S: Store>(
             "name": v.name,
         }))
         .into_response()),
-        Ok(Verdict::Rejected { code, message }) => {
-            Err(ApiError::new(status_of(code), code, message).on_presentation())
-        }
+        Ok(Verdict::Rejected {
+            code,
+            message,
+            malformed,
+        }) => Err(ApiError::new(status_of(code, malformed), code, message).on_presentation()),
         Ok(Verdict::Unavailable(message)) => Err(ApiError::unavailable(message).on_presentation()),
-        Err(_) => Err(ApiError::unavailable("the batch was lost; retry").on_presentation()),
+        Err(_) => Err(ApiError::unavailable(OUTCOME_UNKNOWN).on_presentation()),
     }
 }
 

@@ -67,8 +67,11 @@ pub enum Verdict {
         code: &'static str,
         /// What is wrong, for people.
         message: String,
+        /// Whether the presentation was malformed (rather than a refused statement).
+        malformed: bool,
     },
-    /// The store failed; nothing was recorded and the holder may retry.
+    /// The store failed or the batch was lost: the outcome is unknown (a commit can fail after
+    /// its data is durable); a retry is answered `duplicate` if it was recorded.
     Unavailable(String),
 }
 
@@ -228,15 +231,19 @@ async fn process<S: Store>(
             Err(e) => Verdict::Rejected {
                 code: e.code(),
                 message: e.to_string(),
+                malformed: e.is_malformed(),
             },
             Ok(v) => match settled.as_mut().map(|s| s.next()) {
                 Some(Some(Settlement::Accepted)) => Verdict::Accepted(v),
                 Some(Some(s)) => Verdict::Rejected {
                     code: s.code(),
                     message: settlement_message(s, &v.scope),
+                    malformed: false,
                 },
                 Some(None) | None => Verdict::Unavailable(
-                    "the nullifier store failed; nothing was recorded, retry later".into(),
+                    "the store failed: the outcome is unknown; retry (a `duplicate` answer then \
+                     means it was recorded)"
+                        .into(),
                 ),
             },
         };
@@ -264,6 +271,11 @@ fn answer<S: Store>(
 ) {
     let (outcome, reason) = match &verdict {
         Verdict::Accepted(_) => ("accepted", "accepted"),
+        Verdict::Rejected {
+            code,
+            malformed: true,
+            ..
+        } => ("malformed", *code),
         Verdict::Rejected { code, .. } => ("rejected", *code),
         Verdict::Unavailable(_) => ("unavailable", "store_unavailable"),
     };

@@ -162,7 +162,14 @@ pub struct Config {
     pub request_ttl: Duration,
     /// The root window, seconds.
     pub window: u64,
+    /// A file holding the bearer token `POST /v1/requests` requires (the platform's backend
+    /// has it; wallets do not need it). Without one, anyone who can reach the service can have
+    /// requests signed with the platform key: keep it on a private address then.
+    pub admin_token_file: Option<PathBuf>,
 }
+
+/// The longest TTL a request may have: one day.
+pub const MAX_TTL_SECS: u64 = 86_400;
 
 /// State shared by the HTTP handlers and the batcher.
 pub(crate) struct Shared<S> {
@@ -174,6 +181,8 @@ pub(crate) struct Shared<S> {
     pub(crate) window: u64,
     pub(crate) request_ttl: Duration,
     pub(crate) public_url: String,
+    /// The bearer token for `POST /v1/requests`, if one is required.
+    pub(crate) admin_token: Option<zeroize::Zeroizing<String>>,
     /// Parsed requests by id (requests never change; their state is the store's).
     pub(crate) requests: Mutex<HashMap<String, (Arc<Request>, u64)>>,
 }
@@ -221,11 +230,16 @@ impl Server {
         let pvk = Arc::new(vk.prepare());
         let anchors = Anchors::load(&config.ledger)?;
         let platform_key = read_platform_key(&config.platform_key)?;
-        if config.request_ttl.is_zero() {
-            return Err(ServiceError::Config(
-                "the request TTL must be positive".into(),
-            ));
+        if config.request_ttl.is_zero() || config.request_ttl.as_secs() > MAX_TTL_SECS {
+            return Err(ServiceError::Config(format!(
+                "the request TTL must be 1 to {MAX_TTL_SECS} seconds"
+            )));
         }
+        let admin_token = config
+            .admin_token_file
+            .as_deref()
+            .map(read_admin_token)
+            .transpose()?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|source| ServiceError::Listen {
@@ -255,6 +269,7 @@ impl Server {
                     window: config.window,
                     request_ttl: config.request_ttl,
                     public_url,
+                    admin_token,
                     requests: Mutex::new(HashMap::new()),
                 })
             };
@@ -293,6 +308,21 @@ impl Server {
         };
         result.map_err(|source| ServiceError::Listen { addr, source })
     }
+}
+
+fn read_admin_token(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, ServiceError> {
+    let text =
+        zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+            ServiceError::Config(format!("admin token file {}: {e}", path.display()))
+        })?);
+    let token = zeroize::Zeroizing::new(text.trim().to_string());
+    if token.len() < 16 || token.bytes().any(|b| !b.is_ascii_graphic()) {
+        return Err(ServiceError::Config(format!(
+            "admin token file {}: the token must be at least 16 printable ASCII characters",
+            path.display()
+        )));
+    }
+    Ok(token)
 }
 
 fn read_platform_key(path: &std::path::Path) -> Result<PlatformKey, ServiceError> {

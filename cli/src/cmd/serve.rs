@@ -58,6 +58,10 @@ pub struct Args {
     /// HTTP requests handled at once (more wait).
     #[arg(long, default_value_t = 1024)]
     pub concurrency: usize,
+    /// A file holding the bearer token that `POST /v1/requests` requires (the platform's
+    /// backend sends `Authorization: Bearer <token>`; wallets need no token).
+    #[arg(long)]
+    pub admin_token_file: Option<PathBuf>,
 }
 
 async fn shutdown_signal() {
@@ -110,7 +114,9 @@ pub fn run(a: Args) -> Result<()> {
         },
         request_ttl: Duration::from_secs(a.request_ttl),
         window: a.window,
+        admin_token_file: a.admin_token_file,
     };
+    let open_creation = config.admin_token_file.is_none();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -129,6 +135,12 @@ pub fn run(a: Args) -> Result<()> {
             batch.max_wait.as_millis(),
             batch.workers
         );
+        if open_creation {
+            eprintln!(
+                "zkcred serve: warning: POST /v1/requests needs no token (--admin-token-file): \
+                 anyone who can reach {addr} can have requests signed with the platform key"
+            );
+        }
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
         server.run(shutdown_signal()).await.map_err(classify)?;
