@@ -709,6 +709,52 @@ fn hostile_clients_get_json_errors_and_the_service_stays_up() {
 }
 
 #[test]
+fn request_creation_needs_the_bearer_token_when_one_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture(dir.path());
+    let token_file = dir.path().join("admin.token");
+    std::fs::write(&token_file, "s3cr3t-token-0123456789\n").unwrap();
+    let svc = Service::start(&service_args(
+        &f,
+        s(&dir.path().join("s.redb")),
+        &["--admin-token-file", s(&token_file)],
+    ));
+    let body = json!({"preset": "over18", "label": "signup", "message": "m"}).to_string();
+    let post = |auth: Option<&str>| {
+        let header = auth.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        let request = format!(
+            "POST /v1/requests HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{header}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        raw(&svc.url, request.as_bytes(), Duration::from_secs(10))
+    };
+    for auth in [None, Some("wrong"), Some("s3cr3t-token-012345678X")] {
+        let answer = post(auth);
+        assert!(answer.starts_with("HTTP/1.1 401"), "{auth:?}: {answer}");
+        assert!(answer.contains("\"unauthorized\""), "{answer}");
+        assert!(!answer.contains("s3cr3t"), "the token is never echoed");
+    }
+    assert!(post(Some("s3cr3t-token-0123456789")).starts_with("HTTP/1.1 201"));
+    // Wallets need no token.
+    let (status, _) = svc.call("GET", &format!("/v1/requests/{}", "a".repeat(64)), None);
+    assert_eq!(status, 404);
+    // A token that is too short is refused at start.
+    std::fs::write(&token_file, "short").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zkcred"))
+        .arg("serve")
+        .args(service_args(
+            &f,
+            s(&dir.path().join("t.redb")),
+            &["--admin-token-file", s(&token_file)],
+        ))
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 16"));
+}
+
+#[test]
 fn requests_are_single_use_expire_and_come_as_qr_codes() {
     let dir = tempfile::tempdir().unwrap();
     let f = fixture(dir.path());
@@ -734,6 +780,12 @@ fn requests_are_single_use_expire_and_come_as_qr_codes() {
     assert_eq!(
         (status, v["error"]["code"].as_str()),
         (410, Some("request_expired"))
+    );
+    let (status, again) = svc.call("POST", "/v1/requests", Some(body.to_string()));
+    assert_eq!(
+        (status, again["state"].as_str()),
+        (200, Some("expired")),
+        "{again}"
     );
     // A valid proof for the expired request is refused as expired and records nothing.
     let request = zkcred_verifier::Request::from_json(&created["request"].to_string()).unwrap();
@@ -808,6 +860,17 @@ fn a_new_anchor_is_picked_up_and_a_corrupt_ledger_changes_nothing() {
     bad[20] ^= 1;
     std::fs::write(f.ledger(), &bad).unwrap();
     eventually("a corrupt ledger is reported", || {
+        svc.call("GET", "/readyz", None).0 == 503
+    });
+    // Good again, then cut back to its first entry (an old backup restored): the replaced root
+    // must not come back as the latest, so the cut ledger is refused like a corrupt one.
+    std::fs::write(f.ledger(), &good).unwrap();
+    eventually("a repaired ledger is ready again", || {
+        svc.call("GET", "/readyz", None).0 == 200
+    });
+    let first_line = good.iter().position(|b| *b == b'\n').unwrap() + 1;
+    std::fs::write(f.ledger(), &good[..first_line]).unwrap();
+    eventually("a truncated ledger is reported", || {
         svc.call("GET", "/readyz", None).0 == 503
     });
     let (_, roots) = svc.call("GET", "/v1/roots", None);
