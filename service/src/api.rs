@@ -1,6 +1,6 @@
 //! The HTTP API (axum): routes, request parsing, answers and error bodies.
 
-use crate::batcher::{self, BatchConfig, Job, Verdict};
+use crate::batcher::{self, BatchConfig, Job, Verdict, OUTCOME_UNKNOWN};
 use crate::metrics::StoreOp;
 use crate::store::{RequestState, Store, StoredRequest};
 use crate::{Limits, Shared, MAX_TTL_SECS, OPENAPI};
@@ -22,10 +22,6 @@ use tower::ServiceBuilder;
 use zkcred_core::date::Date;
 use zkcred_core::encoding::fr_to_string as decimal_of;
 use zkcred_verifier::{ProofEnvelope, Request};
-
-/// What a holder is told when the store failed around a settlement.
-const OUTCOME_UNKNOWN: &str =
-    "the store failed: the outcome is unknown; retry (a `duplicate` answer then means it was recorded)";
 
 /// The longest label and message a request may have, in bytes.
 const MAX_LABEL: usize = 100;
@@ -192,14 +188,8 @@ fn body_text(body: Result<Bytes, BytesRejection>) -> ApiResult<String> {
 }
 
 fn check_request_id(id: &str) -> ApiResult<()> {
-    if id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        Ok(())
-    } else {
-        Err(ApiError::bad(
-            "bad_request_id",
-            "a request id is 64 lowercase hex digits",
-        ))
-    }
+    zkcred_verifier::key::check_hex_id("request id", id)
+        .map_err(|_| ApiError::bad("bad_request_id", "a request id is 64 lowercase hex digits"))
 }
 
 async fn load_request<S: Store>(shared: &Shared<S>, id: &str) -> ApiResult<Option<StoredRequest>> {

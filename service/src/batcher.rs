@@ -23,6 +23,11 @@ use zkcred_core::date::Date;
 use zkcred_core::encoding::fr_to_be_bytes;
 use zkcred_verifier::{Context, ProofEnvelope, Request, Verified};
 
+/// What a holder is told when the store failed around a settlement (a commit can fail after its
+/// data is durable, so nothing more is known).
+pub(crate) const OUTCOME_UNKNOWN: &str =
+    "the store failed: the outcome is unknown; retry (a `duplicate` answer then means it was recorded)";
+
 /// How presentations are grouped.
 #[derive(Clone, Copy, Debug)]
 pub struct BatchConfig {
@@ -240,11 +245,7 @@ async fn process<S: Store>(
                     message: settlement_message(s, &v.scope),
                     malformed: false,
                 },
-                Some(None) | None => Verdict::Unavailable(
-                    "the store failed: the outcome is unknown; retry (a `duplicate` answer then \
-                     means it was recorded)"
-                        .into(),
-                ),
+                Some(None) | None => Verdict::Unavailable(OUTCOME_UNKNOWN.into()),
             },
         };
         answer(shared, arrived, reply, verdict);

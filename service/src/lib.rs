@@ -213,11 +213,13 @@ impl<S: Store> Shared<S> {
 pub struct Server {
     listener: tokio::net::TcpListener,
     inner: Inner,
+    batch: BatchConfig,
+    limits: Limits,
 }
 
 enum Inner {
-    Redb(Arc<Shared<RedbStore>>, BatchConfig, Limits),
-    Postgres(Arc<Shared<PgStore>>, BatchConfig, Limits),
+    Redb(Arc<Shared<RedbStore>>),
+    Postgres(Arc<Shared<PgStore>>),
 }
 
 impl Server {
@@ -275,16 +277,17 @@ impl Server {
             };
         }
         let inner = match &config.store {
-            StoreConfig::Redb(path) => {
-                Inner::Redb(shared!(RedbStore::open(path)?), config.batch, config.limits)
+            StoreConfig::Redb(path) => Inner::Redb(shared!(RedbStore::open(path)?)),
+            StoreConfig::Postgres { url, connections } => {
+                Inner::Postgres(shared!(PgStore::connect(url, *connections).await?))
             }
-            StoreConfig::Postgres { url, connections } => Inner::Postgres(
-                shared!(PgStore::connect(url, *connections).await?),
-                config.batch,
-                config.limits,
-            ),
         };
-        Ok(Self { listener, inner })
+        Ok(Self {
+            listener,
+            inner,
+            batch: config.batch,
+            limits: config.limits,
+        })
     }
 
     /// The address the service listens on.
@@ -303,8 +306,10 @@ impl Server {
             source,
         })?;
         let result = match self.inner {
-            Inner::Redb(s, b, l) => api::run(self.listener, s, b, l, shutdown).await,
-            Inner::Postgres(s, b, l) => api::run(self.listener, s, b, l, shutdown).await,
+            Inner::Redb(s) => api::run(self.listener, s, self.batch, self.limits, shutdown).await,
+            Inner::Postgres(s) => {
+                api::run(self.listener, s, self.batch, self.limits, shutdown).await
+            }
         };
         result.map_err(|source| ServiceError::Listen { addr, source })
     }

@@ -276,7 +276,7 @@ impl From<&VerifyingKey> for PreparedVerifyingKey {
 }
 
 /// Fails unless `s` is an id as we write them: 64 lowercase hex digits (a SHA-256).
-pub(crate) fn check_hex_id(what: &str, s: &str) -> Result<()> {
+pub fn check_hex_id(what: &str, s: &str) -> Result<()> {
     let ok = s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     if ok {
         Ok(())
