@@ -45,6 +45,13 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Run the platform's verification service (HTTP): requests, presentations, nullifiers.
     Serve(cmd::serve::Args),
+    /// The EVM side: account keys, deploying registry, verifier and gates, gate requests and
+    /// submissions.
+    #[command(subcommand)]
+    Chain(cmd::chain::Command),
+    /// Export a verifying key in another form.
+    #[command(subcommand)]
+    Export(cmd::chain::Export),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +71,8 @@ fn main() -> ExitCode {
         Command::Prove(a) => cmd::prove::run(a),
         Command::Verify(a) => cmd::verify::run(a),
         Command::Serve(a) => cmd::serve::run(a),
+        Command::Chain(c) => cmd::chain::run(c),
+        Command::Export(e) => cmd::chain::export(e),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

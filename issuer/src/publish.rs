@@ -15,7 +15,7 @@ use crate::IssuerDb;
 use redb::ReadableDatabase;
 use std::collections::HashSet;
 use std::path::Path;
-use zkcred_core::anchor::Ledger;
+use zkcred_core::anchor::{AnchorEntry, Ledger};
 use zkcred_core::atomic_file;
 use zkcred_core::published_tree::{
     Chunk, Manifest, Top, ANCHORS_FILE, CHUNK_LEAVES, CHUNK_LEVELS, MANIFEST_FILE,
@@ -51,6 +51,24 @@ impl IssuerDb {
     /// root is not the latest root anchored in `ledger`.
     pub fn publish(&self, ledger: &Ledger, out: &Path) -> Result<PublishReport> {
         let entries = ledger.entries()?;
+        let ledger_bytes = std::fs::read(ledger.path())?;
+        self.publish_anchored(&entries, Some(&ledger_bytes), out)
+    }
+
+    /// Publishes the current tree into `out` against anchors held elsewhere (an on-chain
+    /// registry's history, read by the caller): no ledger copy is written, holders check the
+    /// root against the same anchors themselves. Refuses if the current root is not the latest
+    /// of `entries`.
+    pub fn publish_on_anchors(&self, entries: &[AnchorEntry], out: &Path) -> Result<PublishReport> {
+        self.publish_anchored(entries, None, out)
+    }
+
+    fn publish_anchored(
+        &self,
+        entries: &[AnchorEntry],
+        ledger_bytes: Option<&[u8]>,
+        out: &Path,
+    ) -> Result<PublishReport> {
         let anchor = match entries.last() {
             Some(e) if e.root == self.root() => e.clone(),
             _ => {
@@ -123,8 +141,14 @@ impl IssuerDb {
         if !out.join(&manifest.top).exists() {
             report.bytes_written += write_public(out, &manifest.top, &top.to_bytes())?;
         }
-        let ledger_bytes = std::fs::read(ledger.path())?;
-        report.bytes_written += write_public(out, ANCHORS_FILE, &ledger_bytes)?;
+        match ledger_bytes {
+            Some(bytes) => report.bytes_written += write_public(out, ANCHORS_FILE, bytes)?,
+            // A stale ledger copy would contradict the anchors holders are told to read.
+            None => match std::fs::remove_file(out.join(ANCHORS_FILE)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            },
+        }
         report.bytes_written += write_public(out, MANIFEST_FILE, manifest.to_json().as_bytes())?;
 
         // Remove what neither this nor the previous publication names.

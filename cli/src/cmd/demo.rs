@@ -29,9 +29,13 @@ pub struct Args {
     /// Keep the files in this directory instead of a temporary one.
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Run the on-chain flow instead, on a local anvil chain (registry, verifier, gate).
+    #[arg(long)]
+    pub chain: bool,
 }
 
-fn step(n: u32, text: &str) {
+/// Prints a numbered step.
+pub(crate) fn step(n: u32, text: &str) {
     println!("\n[{n}] {text}");
 }
 
@@ -41,12 +45,53 @@ struct Person {
     index: u32,
 }
 
-fn date_years_ago(today: Date, years: u64, extra_days: i64) -> String {
+/// The date `years` years and `extra_days` days before `today`.
+pub(crate) fn date_years_ago(today: Date, years: u64, extra_days: i64) -> String {
     let d = Date::from_yyyymmdd(today.yyyymmdd() - years * 10000)
         .or_else(|| Date::from_yyyymmdd(today.yyyymmdd() - years * 10000 - 1))
         .and_then(|d| d.add_days(extra_days));
     d.map(|d| d.to_string())
         .unwrap_or_else(|| "2000-01-01".into())
+}
+
+/// Issues a credential for `name` (born `birth`) into a new wallet `dir/wallet-<short>`, which
+/// also gets the keys; returns the wallet and the credential's leaf.
+pub(crate) fn issue_into_wallet(
+    db: &mut IssuerDb,
+    dir: &Path,
+    short: &str,
+    name: &str,
+    birth: &str,
+    expiry: &str,
+    keys: &Path,
+) -> Result<(Wallet, u32)> {
+    let (wallet, secret) = Wallet::init(&dir.join(format!("wallet-{short}")), &mut OsRng)?;
+    let attrs = json!({"name": name, "real_name_verified": true, "birth_date": birth,
+        "expiry_date": expiry, "nationality": 156, "region": 110105, "document_type": 1});
+    let credential = dir.join(format!("credential-{short}.json"));
+    let index = issuer::issue(db, &fr_to_string(&secret.public_key()), &attrs, &credential)?;
+    wallet.import_credential(&credential)?;
+    wallet.import_keys(keys)?;
+    Ok((wallet, index))
+}
+
+/// Proves `req` with the wallet's credential that satisfies it (no consent prompt, no pins).
+pub(crate) fn prove_from(
+    wallet: &Wallet,
+    prover: &zkcred_prover::Prover,
+    circuit_id: &str,
+    req: &Request,
+) -> Result<ProofEnvelope> {
+    let secret = wallet.secret()?;
+    let (_, credential, path) = wallet.select(req, prover, circuit_id, &secret)?;
+    let m = Material {
+        prover,
+        circuit_id,
+        credential: &credential,
+        secret: &secret,
+        path: &path,
+    };
+    Ok(zkcred_holder::prove(&m, req, &mut OsRng)?.0)
 }
 
 /// Runs the demo.
@@ -62,6 +107,10 @@ pub fn run(a: Args) -> Result<()> {
             tmp.path()
         }
     };
+    if a.chain {
+        println!("zkcred demo --chain in {}", dir.display());
+        return crate::cmd::demo_chain::run(dir);
+    }
     let today = Date::today_utc();
     println!("zkcred demo in {} (date {today})", dir.display());
 
@@ -107,18 +156,7 @@ pub fn run(a: Args) -> Result<()> {
     ];
     let mut holders = Vec::new();
     for (label, short, name, birth) in &people {
-        let (wallet, secret) = Wallet::init(&dir.join(format!("wallet-{short}")), &mut OsRng)?;
-        let attrs = json!({"name": name, "real_name_verified": true, "birth_date": birth,
-            "expiry_date": expiry, "nationality": 156, "region": 110105, "document_type": 1});
-        let credential = dir.join(format!("credential-{short}.json"));
-        let index = issuer::issue(
-            &mut db,
-            &fr_to_string(&secret.public_key()),
-            &attrs,
-            &credential,
-        )?;
-        wallet.import_credential(&credential)?;
-        wallet.import_keys(&keys)?;
+        let (wallet, index) = issue_into_wallet(&mut db, dir, short, name, birth, &expiry, &keys)?;
         println!(
             "    {label}: leaf {index}, born {birth}, in {}",
             wallet.home().display()
@@ -161,16 +199,7 @@ pub fn run(a: Args) -> Result<()> {
     let prove_with = |p: &Person, req: &Request| -> Result<ProofEnvelope> {
         let mut pins = p.wallet.pins()?;
         let status = pins.check(req, false)?;
-        let secret = p.wallet.secret()?;
-        let (_, credential, path) = p.wallet.select(req, &prover, &circuit_id, &secret)?;
-        let m = Material {
-            prover: &prover,
-            circuit_id: &circuit_id,
-            credential: &credential,
-            secret: &secret,
-            path: &path,
-        };
-        let (envelope, _) = zkcred_holder::prove(&m, req, &mut OsRng)?;
+        let envelope = prove_from(&p.wallet, &prover, &circuit_id, req)?;
         if status.is_some() {
             pins.record(req, today)?;
         }

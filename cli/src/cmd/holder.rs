@@ -77,8 +77,11 @@ pub enum Command {
         #[arg(long)]
         tree: Option<String>,
         /// Check the root against this ledger instead of the copy published with the tree.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "rpc")]
         ledger: Option<PathBuf>,
+        /// Check the root against a chain's registry instead.
+        #[command(flatten)]
+        chain: crate::cmd::chain::ChainAnchors,
         #[command(flatten)]
         home: Home,
     },
@@ -118,7 +121,12 @@ pub fn run(c: Command) -> Result<()> {
             println!("credential {name} imported (run `zkcred holder sync` for its path)");
         }
         Command::List { home } => list(&home.open()?)?,
-        Command::Sync { tree, ledger, home } => {
+        Command::Sync {
+            tree,
+            ledger,
+            chain,
+            home,
+        } => {
             let wallet = home.open()?;
             let sources = match tree {
                 Some(t) => vec![Source::parse(&t).map_err(classify)?],
@@ -129,13 +137,14 @@ pub fn run(c: Command) -> Result<()> {
                     "nothing synced yet: pass --tree DIR_OR_URL"
                 )));
             }
-            let anchors = match &ledger {
-                Some(l) => Anchors::Given(
+            let anchors = match (&ledger, chain.entries()?) {
+                (Some(l), _) => Anchors::Given(
                     zkcred_core::anchor::Ledger::new(l)
                         .entries()
                         .map_err(classify)?,
                 ),
-                None => Anchors::Published,
+                (None, Some(entries)) => Anchors::Given(entries),
+                (None, None) => Anchors::Published,
             };
             for source in sources {
                 let start = std::time::Instant::now();

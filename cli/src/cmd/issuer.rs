@@ -61,14 +61,23 @@ pub enum Command {
         #[arg(long)]
         index: u64,
     },
-    /// Anchor the current root in the ledger.
+    /// Anchor the current root in the ledger, or on a chain's RootRegistry.
     Anchor {
         /// The database file.
         #[arg(long)]
         db: PathBuf,
         /// The ledger file (hash-chained JSON lines).
+        #[arg(long, required_unless_present = "rpc", conflicts_with = "rpc")]
+        ledger: Option<PathBuf>,
+        /// Anchor on this chain instead (JSON-RPC endpoint, http://…).
+        #[arg(long, requires_all = ["registry", "signer"])]
+        rpc: Option<String>,
+        /// The RootRegistry's address.
         #[arg(long)]
-        ledger: PathBuf,
+        registry: Option<String>,
+        /// The issuer account's key file (`zkcred chain key`).
+        #[arg(long)]
+        signer: Option<PathBuf>,
     },
     /// Write the Merkle path of a leaf against the current root.
     Path {
@@ -89,8 +98,11 @@ pub enum Command {
         #[arg(long)]
         db: PathBuf,
         /// The ledger the root is anchored in (copied beside the tree).
-        #[arg(long)]
-        ledger: PathBuf,
+        #[arg(long, required_unless_present = "rpc", conflicts_with = "rpc")]
+        ledger: Option<PathBuf>,
+        /// The root is anchored on a chain instead: holders check it there.
+        #[command(flatten)]
+        chain: crate::cmd::chain::ChainAnchors,
         /// The directory to publish into (serve it with any static file server).
         #[arg(long)]
         out: PathBuf,
@@ -290,23 +302,60 @@ pub fn run(c: Command) -> Result<()> {
                 fr_to_string(&root)
             );
         }
-        Command::Anchor { db, ledger } => {
+        Command::Anchor {
+            db,
+            ledger,
+            rpc,
+            registry,
+            signer,
+        } => {
             let d = open(&db)?;
-            let seq = anchor(&d, &ledger)?;
-            println!(
-                "anchored root {} as entry {seq} of {}",
-                fr_to_string(&d.root()),
-                ledger.display()
-            );
+            match (ledger, rpc, registry, signer) {
+                (Some(ledger), ..) => {
+                    let seq = anchor(&d, &ledger)?;
+                    println!(
+                        "anchored root {} as entry {seq} of {}",
+                        fr_to_string(&d.root()),
+                        ledger.display()
+                    );
+                }
+                (None, Some(rpc), Some(registry), Some(signer)) => {
+                    let chain = crate::cmd::chain::connect_signed(&rpc, &signer)?;
+                    let registry = crate::cmd::chain::address("--registry", &registry)?;
+                    let gas = chain.anchor(registry, d.root()).map_err(classify)?;
+                    let sender = chain.sender().unwrap_or_default();
+                    let issuer = chain.issuer_of(registry, sender).map_err(classify)?;
+                    println!(
+                        "anchored root {} on chain {} for issuer {} ({gas} gas)",
+                        fr_to_string(&d.root()),
+                        chain.chain_id(),
+                        zkcred_chain::did::pkh(chain.chain_id(), issuer)
+                    );
+                }
+                _ => {
+                    return Err(malformed(anyhow::anyhow!(
+                        "give --ledger, or --rpc with --registry and --signer"
+                    )))
+                }
+            }
         }
         Command::Path { db, index, out } => {
             let d = open(&db)?;
             write_path(&d, index, &out)?;
             println!("path of leaf {index} written to {}", out.display());
         }
-        Command::Publish { db, ledger, out } => {
+        Command::Publish {
+            db,
+            ledger,
+            chain,
+            out,
+        } => {
             let d = open(&db)?;
-            let r = publish(&d, &ledger, &out)?;
+            let r = match (ledger, chain.entries()?) {
+                (Some(ledger), _) => publish(&d, &ledger, &out)?,
+                (None, Some(entries)) => d.publish_on_anchors(&entries, &out).map_err(classify)?,
+                (None, None) => return Err(malformed(anyhow::anyhow!("give --ledger or --rpc"))),
+            };
             println!(
                 "published root {} ({} leaves, {} chunks: {} written, {} unchanged; {} bytes \
                  written, {} old files removed) to {}",

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+pub mod chain;
 pub mod demo;
+pub mod demo_chain;
 pub mod holder;
 pub mod issuer;
 pub mod platform;

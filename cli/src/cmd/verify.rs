@@ -34,17 +34,21 @@ pub struct Args {
     #[arg(long, required = true, num_args = 1..)]
     pub proof: Vec<PathBuf>,
     /// The anchor ledger.
-    #[arg(long)]
-    pub ledger: PathBuf,
+    #[arg(long, required_unless_present = "rpc", conflicts_with = "rpc")]
+    pub ledger: Option<PathBuf>,
+    /// Read the anchored roots from a chain's registry instead.
+    #[command(flatten)]
+    pub chain: crate::cmd::chain::ChainAnchors,
     /// Record nullifiers here and reject a second use in the same scope.
     #[arg(long)]
     pub nullifiers: Option<PathBuf>,
     /// Today's date (default: the clock, UTC).
     #[arg(long)]
     pub now: Option<String>,
-    /// Root window in seconds: how long a superseded root stays acceptable.
-    #[arg(long, default_value_t = DEFAULT_WINDOW_SECS)]
-    pub window: u64,
+    /// Root window in seconds: how long a superseded root stays acceptable [default: 3600, or
+    /// the registry's window with --rpc].
+    #[arg(long)]
+    pub window: Option<u64>,
 }
 
 /// Reads a request file (checking its signature and scope if it is signed).
@@ -104,7 +108,24 @@ pub fn report(v: &Verified) {
 pub fn run(a: Args) -> Result<()> {
     let pvk = load_key(a.keys.as_deref(), a.vk.as_deref())?;
     let request = read_request(&a.request)?;
-    let anchors = Ledger::new(&a.ledger).entries().map_err(malformed)?;
+    // With a chain, its registry's history is the ledger, its window the default, and its
+    // clock counts when it runs ahead of ours (as the registry itself would judge).
+    let (anchors, window, now_unix) = match (&a.ledger, a.chain.entries()?) {
+        (Some(l), _) => (
+            Ledger::new(l).entries().map_err(malformed)?,
+            a.window.unwrap_or(DEFAULT_WINDOW_SECS),
+            zkcred_core::clock::now_unix(),
+        ),
+        (None, Some(entries)) => {
+            let window = match a.window {
+                Some(w) => w,
+                None => a.chain.window()?,
+            };
+            let head = a.chain.head_time()?.unwrap_or(0);
+            (entries, window, zkcred_core::clock::now_unix().max(head))
+        }
+        (None, None) => return Err(malformed(anyhow::anyhow!("give --ledger or --rpc"))),
+    };
     let now_date = match &a.now {
         Some(d) => Date::parse(d).map_err(|e| malformed(anyhow::anyhow!("--now: {e}")))?,
         None => Date::today_utc(),
@@ -112,8 +133,8 @@ pub fn run(a: Args) -> Result<()> {
     let ctx = Context {
         anchors: &anchors,
         now_date,
-        now_unix: zkcred_core::clock::now_unix(),
-        window: a.window,
+        now_unix,
+        window,
     };
     let store = match &a.nullifiers {
         Some(p) => {
