@@ -107,6 +107,9 @@ pub fn gate_message(account: Address) -> String {
     format!("{account:#x}")
 }
 
+/// How long a command waits for a sent transaction to be mined.
+pub const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+
 /// A connection to one chain, optionally with a key that signs transactions.
 pub struct Chain {
     rt: tokio::runtime::Runtime,
@@ -136,14 +139,16 @@ fn fr_of(x: U256) -> Result<Fr> {
 
 impl Chain {
     /// Connects to the JSON-RPC endpoint `rpc` (`http://…`); with `key`, transactions are
-    /// signed by it.
+    /// signed by it. zkcred is built without a TLS stack: a remote node is reached through a
+    /// TLS-terminating proxy or a node of one's own on loopback (docs/chain.md).
     pub fn connect(rpc: &str, key: Option<&EthKey>) -> Result<Self> {
         let url: alloy::transports::http::reqwest::Url = rpc
             .parse()
             .map_err(|e| ChainError::Usage(format!("--rpc {rpc:?}: {e}")))?;
-        if url.scheme() != "http" && url.scheme() != "https" {
+        if url.scheme() != "http" {
             return Err(ChainError::Usage(format!(
-                "--rpc {rpc:?}: only http:// and https:// endpoints are supported"
+                "--rpc {rpc:?}: only http:// endpoints are supported (zkcred has no TLS stack; \
+                 reach a remote node through a local node or a TLS-terminating proxy)"
             )));
         }
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -154,7 +159,15 @@ impl Chain {
             Some(k) => {
                 let signer = k.signer();
                 let sender = signer.address();
+                // The nonce is read from the node for every transaction: a cached nonce would
+                // be consumed by a transaction the node refused at estimation, and every later
+                // one from this process would wait behind a gap forever. The same key may also
+                // sign from other processes (other `zkcred` commands).
                 let p = ProviderBuilder::new()
+                    .disable_recommended_fillers()
+                    .with_gas_estimation()
+                    .with_simple_nonce_management()
+                    .fetch_chain_id()
                     .wallet(EthereumWallet::from(signer))
                     .connect_http(url);
                 (p.erased(), Some(sender))
@@ -221,8 +234,16 @@ impl Chain {
         >,
         what: &'static str,
     ) -> Result<TransactionReceipt> {
-        let pending = pending.map_err(|e| ChainError::from_contract(what, e))?;
-        let receipt = self.run(pending.get_receipt()).map_err(rpc_error)?;
+        let pending = pending
+            .map_err(|e| ChainError::from_contract(what, e))?
+            .with_timeout(Some(RECEIPT_TIMEOUT));
+        let hash = *pending.tx_hash();
+        let receipt = self.run(pending.get_receipt()).map_err(|e| {
+            ChainError::Rpc(format!(
+                "{what}: transaction {hash} has no receipt ({e}); it may still be mined: look it \
+                 up before sending it again"
+            ))
+        })?;
         if !receipt.status() {
             return Err(ChainError::Reverted {
                 what,
@@ -324,10 +345,39 @@ impl Chain {
 
     /// Anchors `root` as the signing account's issuer's current root; returns the gas used.
     pub fn anchor(&self, registry: Address, root: Fr) -> Result<u64> {
+        self.anchor_word(registry, words::fr(&root))
+    }
+
+    /// [`Chain::anchor`] of any 256-bit word: the registry itself refuses 0 and words not below
+    /// the scalar field order.
+    pub fn anchor_word(&self, registry: Address, root: U256) -> Result<u64> {
         self.require_sender()?;
         let reg = RootRegistry::new(registry, &self.provider);
-        let call = reg.anchor(words::fr(&root));
+        let call = reg.anchor(root);
         let r = self.receipt(self.run(call.send()), "anchoring")?;
+        Ok(r.gas_used)
+    }
+
+    /// First step of moving the signing account's issuer to the key of `next` (which accepts
+    /// with [`Chain::accept_issuer`]); returns the gas used.
+    pub fn transfer_issuer(&self, registry: Address, next: Address) -> Result<u64> {
+        self.require_sender()?;
+        let reg = RootRegistry::new(registry, &self.provider);
+        let r = self.receipt(
+            self.run(reg.transferIssuer(next).send()),
+            "transferring the issuer",
+        )?;
+        Ok(r.gas_used)
+    }
+
+    /// Second step: the signing account takes over `issuer`'s key; returns the gas used.
+    pub fn accept_issuer(&self, registry: Address, issuer: Address) -> Result<u64> {
+        self.require_sender()?;
+        let reg = RootRegistry::new(registry, &self.provider);
+        let r = self.receipt(
+            self.run(reg.acceptIssuer(issuer).send()),
+            "accepting the issuer",
+        )?;
         Ok(r.gas_used)
     }
 
@@ -459,6 +509,26 @@ impl Chain {
             .run(g.accountOf(words::fr(&nullifier)).call())
             .map_err(|e| ChainError::from_contract("reading the gate", e))?;
         Ok((a != Address::ZERO).then_some(a))
+    }
+
+    /// The message the gate expects in a proof `account` submits, as the gate computes it.
+    pub fn gate_message_for(&self, gate: Address, account: Address) -> Result<U256> {
+        let g = ZkcredGate::new(gate, &self.provider);
+        self.run(g.messageFor(account).call())
+            .map_err(|e| ChainError::from_contract("reading the gate", e))
+    }
+
+    /// Asks the rendered verifier at `verifier` (a view call) whether `proof` verifies for all
+    /// 34 public inputs.
+    pub fn verifier_check(
+        &self,
+        verifier: Address,
+        proof: [U256; 8],
+        inputs: [U256; NUM_PUBLIC_INPUTS],
+    ) -> Result<bool> {
+        let v = IZkcredVerifier::new(verifier, &self.provider);
+        self.run(v.verifyProof(proof, inputs).call())
+            .map_err(|e| ChainError::from_contract("calling the verifier", e))
     }
 
     /// Submits a proof to `gate` from the signing account.

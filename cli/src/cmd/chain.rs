@@ -57,6 +57,45 @@ pub enum Command {
         #[arg(long)]
         proof: PathBuf,
     },
+    /// First step of moving the signing account's issuer to another account's key (the issuer's
+    /// DID stays); the other account finishes with `accept-issuer`.
+    TransferIssuer {
+        #[command(flatten)]
+        at: RegistrySigner,
+        /// The account that will take over (0x0000000000000000000000000000000000000000
+        /// withdraws a pending transfer).
+        #[arg(long)]
+        to: String,
+    },
+    /// Second step: the signing account takes over an issuer's key.
+    AcceptIssuer {
+        #[command(flatten)]
+        at: RegistrySigner,
+        /// The issuer taken over: its `did:pkh:eip155:…` or address.
+        #[arg(long)]
+        issuer: String,
+    },
+}
+
+/// A registry and the key that signs for it.
+#[derive(ClapArgs)]
+pub struct RegistrySigner {
+    #[command(flatten)]
+    rpc: Rpc,
+    /// The RootRegistry's address.
+    #[arg(long)]
+    registry: String,
+    /// The signing account's key file (for a transfer, the current key; to accept, the new one).
+    #[arg(long)]
+    signer: PathBuf,
+}
+
+impl RegistrySigner {
+    fn connect(&self) -> Result<(Chain, Address)> {
+        let chain = connect_signed(&self.rpc.rpc, &self.signer)?;
+        let registry = address("--registry", &self.registry)?;
+        Ok((chain, registry))
+    }
 }
 
 /// A JSON-RPC endpoint.
@@ -305,6 +344,29 @@ pub fn run(c: Command) -> Result<()> {
                 fr_to_string(&a.nullifier),
                 chain.sender().unwrap_or_default(),
                 a.gas_used
+            );
+        }
+        Command::TransferIssuer { at, to } => {
+            let (chain, registry) = at.connect()?;
+            let to = address("--to", &to)?;
+            let gas = chain.transfer_issuer(registry, to).map_err(classify)?;
+            let issuer = chain
+                .issuer_of(registry, chain.sender().unwrap_or_default())
+                .map_err(classify)?;
+            println!(
+                "transfer of {} to {to:#x} proposed ({gas} gas); it completes when {to:#x} runs \
+                 `zkcred chain accept-issuer`",
+                zkcred_chain::did::pkh(chain.chain_id(), issuer)
+            );
+        }
+        Command::AcceptIssuer { at, issuer } => {
+            let (chain, registry) = at.connect()?;
+            let issuer = issuer_address(&chain, &issuer)?;
+            let gas = chain.accept_issuer(registry, issuer).map_err(classify)?;
+            println!(
+                "{:#x} now anchors for {} ({gas} gas)",
+                chain.sender().unwrap_or_default(),
+                zkcred_chain::did::pkh(chain.chain_id(), issuer)
             );
         }
     }
