@@ -21,6 +21,24 @@ pub fn zkcred(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Runs `zkcred` with `args`, asserts exit `code` and no panic; returns stdout and stderr.
+pub fn zkcred_expect(args: &[&str], code: i32) -> (String, String) {
+    let out = Command::cargo_bin("zkcred")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "zkcred {args:?}\nstdout: {}\nstderr: {stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    (String::from_utf8(out.stdout).unwrap(), stderr)
+}
+
 /// The exit code of `zkcred` with `args`.
 pub fn zkcred_code(args: &[&str]) -> Option<i32> {
     Command::cargo_bin("zkcred")
