@@ -1,7 +1,10 @@
 //! The `zkcred` binary driven as a user would: every subcommand, the happy path and the unhappy
 //! ones, each with its documented exit code (0 ok, 1 rejected, 2 malformed) and a one-line error.
 
+mod common;
+
 use assert_cmd::Command;
+use common::run_cmd;
 use predicates::prelude::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -13,29 +16,7 @@ fn zkcred() -> Command {
 
 /// Runs zkcred with `args`, expecting exit `code`; returns stdout.
 fn run(args: &[&str], code: i32) -> String {
-    run_cmd(zkcred(), args, code).0
-}
-
-/// Runs `cmd` with `args`, expecting exit `code` and, if it fails, exactly one error line;
-/// returns stdout and stderr.
-fn run_cmd(mut cmd: Command, args: &[&str], code: i32) -> (String, String) {
-    let out = cmd.args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "zkcred {args:?}\nstdout: {}\nstderr: {stderr}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    if code != 0 {
-        let errors: Vec<&str> = stderr
-            .lines()
-            .filter(|l| l.starts_with("error: "))
-            .collect();
-        assert_eq!(errors.len(), 1, "expected one error line, got: {stderr}");
-    }
-    (String::from_utf8(out.stdout).unwrap(), stderr)
+    common::zkcred_expect(args, code).0
 }
 
 fn s(p: &Path) -> &str {

@@ -21,13 +21,15 @@ pub fn zkcred(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Runs `zkcred` with `args`, asserts exit `code` and no panic; returns stdout and stderr.
+/// Runs `zkcred` with `args`, asserts exit `code`, no panic and, if it fails, exactly one error
+/// line; returns stdout and stderr.
 pub fn zkcred_expect(args: &[&str], code: i32) -> (String, String) {
-    let out = Command::cargo_bin("zkcred")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
+    run_cmd(Command::cargo_bin("zkcred").unwrap(), args, code)
+}
+
+/// [`zkcred_expect`] for a prepared command (an environment, a working directory).
+pub fn run_cmd(mut cmd: Command, args: &[&str], code: i32) -> (String, String) {
+    let out = cmd.args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(
         out.status.code(),
@@ -36,6 +38,13 @@ pub fn zkcred_expect(args: &[&str], code: i32) -> (String, String) {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    if code != 0 {
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("error: "))
+            .collect();
+        assert_eq!(errors.len(), 1, "expected one error line, got: {stderr}");
+    }
     (String::from_utf8(out.stdout).unwrap(), stderr)
 }
 
