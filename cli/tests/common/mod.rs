@@ -8,17 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Runs `zkcred` with `args`, asserts success, returns stdout.
 pub fn zkcred(args: &[&str]) -> String {
-    let out = Command::cargo_bin("zkcred")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "zkcred {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    zkcred_expect(args, 0).0
 }
 
 /// Runs `zkcred` with `args`, asserts exit `code`, no panic and, if it fails, exactly one error
