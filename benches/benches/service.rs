@@ -22,6 +22,7 @@ fn service(c: &mut Criterion) {
     let config = Config {
         keys: fixture.keys(),
         ledger: fixture.ledger(),
+        issuer: fixture.issuer().expect("fixture issuer"),
         platform_key: fixture.platform_key(),
         listen: "127.0.0.1:0".parse().expect("address"),
         public_url: None,

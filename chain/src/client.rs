@@ -414,6 +414,7 @@ impl Chain {
             .try_into()
             .map_err(|_| ChainError::Rpc("history length above 2^64".into()))?;
         let mut out = Vec::with_capacity(len as usize);
+        let did = crate::did::pkh(self.chain_id, issuer);
         let mut from = 0u64;
         while from < len {
             let page = self
@@ -433,6 +434,8 @@ impl Chain {
                     root: fr_of(*root)?,
                     time: *time,
                     prev: String::new(),
+                    issuer: did.clone(),
+                    sig: String::new(),
                 });
             }
             from += page.roots.len() as u64;
@@ -497,6 +500,7 @@ impl Chain {
             info.scope,
             gate_message(account),
             date,
+            crate::did::pkh(self.chain_id, info.issuer),
             Some(info.circuit_id),
         )
         .map_err(|e| ChainError::Envelope(format!("the gate's request: {e}")))

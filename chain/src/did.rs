@@ -1,14 +1,16 @@
-//! `did:pkh` identifiers of chain accounts (CAIP-10 account ids).
+//! `did:pkh` identifiers of chain accounts (CAIP-10 account ids), for alloy's [`Address`]
+//! ([`zkcred_core::did`] holds the format).
 
 use alloy::primitives::Address;
 
 /// `did:pkh:eip155:<chain id>:<address>` with the address in lowercase hex, the form the gate
 /// writes into its scope on chain.
 pub fn pkh(chain_id: u64, account: Address) -> String {
-    format!("did:pkh:eip155:{chain_id}:{account:#x}")
+    zkcred_core::did::did_pkh(chain_id, &account.0 .0)
 }
 
-/// Parses a `did:pkh:eip155:` identifier into its chain id and address.
+/// Parses a `did:pkh:eip155:` identifier, as a user writes it (the address in any case), into
+/// its chain id and address.
 pub fn parse_pkh(did: &str) -> Option<(u64, Address)> {
     let rest = did.strip_prefix("did:pkh:eip155:")?;
     let (chain, account) = rest.split_once(':')?;

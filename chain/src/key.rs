@@ -148,9 +148,66 @@ impl ClassifyName for serde_json::Error {
     }
 }
 
+/// An account key signing ledger entries under its `did:pkh` on chain `chain_id`: EIP-191
+/// (`personal_sign`) signatures, `r ‖ s ‖ v` with `v` 27 or 28, that
+/// [`zkcred_core::did::IssuerDid::verifies`] checks without a chain.
+pub struct AccountEntrySigner<'a> {
+    key: &'a EthKey,
+    chain_id: u64,
+}
+
+impl EthKey {
+    /// This account as the signer of a chain issuer's ledger entries on chain `chain_id`.
+    pub fn entry_signer(&self, chain_id: u64) -> AccountEntrySigner<'_> {
+        AccountEntrySigner {
+            key: self,
+            chain_id,
+        }
+    }
+}
+
+impl zkcred_core::did::EntrySigner for AccountEntrySigner<'_> {
+    fn did(&self) -> String {
+        crate::did::pkh(self.chain_id, self.key.address())
+    }
+
+    fn sign_entry(&self, message: &[u8]) -> Vec<u8> {
+        use alloy::signers::SignerSync;
+        self.key
+            .signer
+            .sign_message_sync(message)
+            .expect("a local secp256k1 key signs any message")
+            .as_bytes()
+            .to_vec()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_signatures_verify_under_the_accounts_did_pkh() {
+        use zkcred_core::did::{EntrySigner, IssuerDid};
+        let k = EthKey::generate();
+        let signer = k.entry_signer(31337);
+        let did = IssuerDid::parse(&signer.did()).unwrap();
+        let sig = signer.sign_entry(b"an entry");
+        assert_eq!(sig.len(), 65);
+        assert!(did.verifies(b"an entry", &sig));
+        assert!(!did.verifies(b"another entry", &sig));
+        let other = EthKey::generate()
+            .entry_signer(31337)
+            .sign_entry(b"an entry");
+        assert!(!did.verifies(b"an entry", &other));
+        let mut flipped = sig.clone();
+        flipped[10] ^= 1;
+        assert!(!did.verifies(b"an entry", &flipped));
+        // v as 0/1 (the raw recovery id) is not the form written: one spelling per signature.
+        let mut raw_v = sig.clone();
+        raw_v[64] -= 27;
+        assert!(!did.verifies(b"an entry", &raw_v));
+    }
 
     #[test]
     fn write_read_and_refusals() {

@@ -21,7 +21,7 @@ use zkcred_chain::gate::{compiled_inputs, GatePolicy};
 use zkcred_chain::{words, Artifact, Chain, ChainError, EthKey, GateCall};
 use zkcred_core::date::Date;
 use zkcred_core::statement::{index, NUM_PUBLIC_INPUTS};
-use zkcred_verifier::ProofEnvelope;
+use zkcred_verifier::{ProofEnvelope, Request};
 
 /// The base field order of BN254 (coordinates), for negating a proof point.
 const BASE_FIELD: &str =
@@ -158,9 +158,10 @@ struct Holder {
 }
 
 impl Issuer {
-    fn new(dir: &Path, name: &str) -> Self {
+    /// A chain issuer named `did` (the did:pkh of the account that anchors for it).
+    fn new(dir: &Path, name: &str, did: &str) -> Self {
         let db = dir.join(format!("{name}.db"));
-        common::zkcred(&["issuer", "init", "--db", s(&db)]);
+        common::zkcred(&["issuer", "init", "--db", s(&db), "--did", did]);
         Issuer {
             db,
             dir: dir.to_path_buf(),
@@ -233,7 +234,13 @@ impl Issuer {
 impl Holder {
     /// `zkcred prove` of the request file `request`, into directory `out`.
     fn prove(&self, request: &Path, out: &Path) {
-        common::zkcred(&[
+        let args = self.prove_args(request, out);
+        common::zkcred(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    /// The arguments of `zkcred prove` of `request` into `out`.
+    fn prove_args(&self, request: &Path, out: &Path) -> Vec<String> {
+        [
             "prove",
             "--yes",
             "--allow-unsigned",
@@ -249,7 +256,9 @@ impl Holder {
             s(request),
             "--out",
             s(out),
-        ]);
+        ]
+        .map(String::from)
+        .to_vec()
     }
 }
 
@@ -420,26 +429,57 @@ fn gates_accept_each_honest_proof_once_and_name_every_refusal() {
     assert!(err.contains("name"), "{err}");
 
     // The issuer issues four people and anchors on chain (and, for comparison, in a ledger).
-    let mut iss = Issuer::new(dir, "issuer");
+    let mut iss = Issuer::new(dir, "issuer", &issuer_did);
     let ha = iss.issue("alice", "张伟", "1990-01-01", 110105);
     let hb = iss.issue("bob", "李娜", "2001-05-20", 310101);
     let hc = iss.issue("carol", "Carol Example", "1985-07-04", 110105);
     let hd = iss.issue("dan", "Dan Example", "1979-12-31", 110105);
     let out = iss.anchor_on(&anvil, &registry, &issuer_acct);
     assert!(out.contains(&issuer_did), "{out}");
+    // Its ledger copy is signed by the same account (EIP-191), never by another or by none.
     let ledger = dir.join("ledger");
-    common::zkcred(&[
-        "issuer",
-        "anchor",
-        "--db",
-        s(&iss.db),
-        "--ledger",
-        s(&ledger),
-    ]);
+    let ledger_anchor = |signer: Option<&Account>, code| {
+        let mut a = vec![
+            "issuer",
+            "anchor",
+            "--db",
+            s(&iss.db),
+            "--ledger",
+            s(&ledger),
+        ];
+        if let Some(acct) = signer {
+            a.extend(["--signer", acct.key()]);
+        }
+        run(&a, code).1
+    };
+    let err = ledger_anchor(None, 2);
+    assert!(err.contains("account key"), "{err}");
+    let err = ledger_anchor(Some(&eve), 2);
+    assert!(err.contains("not issuer"), "{err}");
+    assert!(!ledger.exists());
+    ledger_anchor(Some(&issuer_acct), 0);
     iss.paths(&[&ha, &hb, &hc, &hd]);
+    // Another account cannot anchor this issuer's root on chain either: nothing is sent.
+    let (_, err) = run(
+        &[
+            "issuer",
+            "anchor",
+            "--db",
+            s(&iss.db),
+            "--rpc",
+            rpc,
+            "--registry",
+            &registry,
+            "--signer",
+            eve.key(),
+        ],
+        2,
+    );
+    assert!(err.contains("anchors for issuer"), "{err}");
 
     // Eve is an issuer too (any account may be): her root is valid for her, not for the gate.
-    let mut eve_iss = Issuer::new(dir, "eve");
+    let eve_did = format!("did:pkh:eip155:{chain_id}:{}", eve.hex());
+    let mut eve_iss = Issuer::new(dir, "eve", &eve_did);
     let hf = eve_iss.issue("frank", "Frank Example", "1990-01-01", 110105);
     eve_iss.anchor_on(&anvil, &registry, &eve);
     eve_iss.paths(&[&hf]);
@@ -546,7 +586,24 @@ fn gates_accept_each_honest_proof_once_and_name_every_refusal() {
     println!("gate verify gas: first of the day {first_gas}, later {later_gas}");
 
     // Frank's credential is under Eve's root: valid in the registry for Eve, not this gate.
+    // His wallet refuses the gate's request, which names the gate's issuer...
     let frank_req = request(&gate, &alice, "frank");
+    let args = hf.prove_args(&frank_req, &proof_dir("frank"));
+    let (_, err) = run(&args.iter().map(String::as_str).collect::<Vec<_>>(), 2);
+    assert!(err.contains(&eve_did), "{err}");
+    // ...so a dishonest prover renames the issuer in its copy: the gate still refuses.
+    let gate_req = Request::from_json(&std::fs::read_to_string(&frank_req).unwrap()).unwrap();
+    let renamed = Request::new(
+        gate_req.policy().clone(),
+        gate_req.scope(),
+        gate_req.message(),
+        gate_req.date(),
+        eve_did.as_str(),
+        gate_req.circuit_id().map(String::from),
+    )
+    .unwrap();
+    let frank_req = dir.join("frank-as-eve.request.json");
+    std::fs::write(&frank_req, renamed.to_json()).unwrap();
     hf.prove(&frank_req, &proof_dir("frank"));
     refused(&anvil, &alice, &gate, &proof_dir("frank"), "RootNotValid");
 
@@ -656,8 +713,8 @@ fn gates_accept_each_honest_proof_once_and_name_every_refusal() {
             "{proof:?} in the ledger"
         );
     }
-    // Frank's proof is valid against Eve's roots, read from the same registry.
-    let eve_did = format!("did:pkh:eip155:{chain_id}:{}", eve.hex());
+    // Frank's proof is valid against Eve's roots, read from the same registry: named by
+    // --issuer, or (without it) by the request his prover renamed.
     let eve_chain = [
         "--rpc",
         rpc,
@@ -666,6 +723,9 @@ fn gates_accept_each_honest_proof_once_and_name_every_refusal() {
         "--issuer",
         eve_did.as_str(),
     ];
+    let request_issuer = ["--rpc", rpc, "--registry", registry.as_str()];
+    assert_eq!(verify(&frank_req, s(&frank_proof), &request_issuer), 0);
+    assert_eq!(verify(&alice_req, s(&alice_proof), &request_issuer), 0);
     assert_eq!(verify(&frank_req, s(&frank_proof), &eve_chain), 0);
 
     // Carol and Dan prove against the first root; then the issuer issues again and re-anchors.

@@ -132,9 +132,12 @@ impl World {
     }
 
     fn request(&self, policy: &str, scope: &str, date: &str, out: &str) {
+        let issuer = run(&["issuer", "did", "--db", &self.ps("issuer.db")], 0);
         run(
             &[
                 "request",
+                "--issuer",
+                issuer.trim(),
                 "--policy",
                 policy,
                 "--scope",
@@ -454,6 +457,8 @@ fn malformed_inputs_exit_2() {
     zkcred()
         .args([
             "request",
+            "--issuer",
+            run(&["issuer", "did", "--db", &w.ps("issuer.db")], 0).trim(),
             "--policy",
             &w.ps("policy.json"),
             "--scope",
@@ -830,10 +835,13 @@ fn the_wallet_short_form_proves_a_signed_request() {
         )
     };
     platform_key("platform.key");
+    let issuer = run(&["issuer", "did", "--db", &db], 0);
     let signed = |key: &str, out: &str| {
         run(
             &[
                 "request",
+                "--issuer",
+                issuer.trim(),
                 "--policy",
                 "adult-realname",
                 "--signer",

@@ -118,6 +118,8 @@ fn service_args(f: &Fixture, store: &str, extra: &[&str]) -> Vec<String> {
         s(&f.keys()),
         "--ledger",
         s(&f.ledger()),
+        "--issuer",
+        &f.issuer().unwrap(),
         "--platform-key",
         s(&f.platform_key()),
         "--store",
@@ -249,12 +251,15 @@ fn issued() -> Issued {
 fn a_platform_verifies_real_proofs_once_per_holder_per_scope() {
     let w = issued();
     let home = w.dir.path().join("home");
+    let issuer = ok(&["issuer", "did", "--db", &w.p("issuer.db")], &home);
     let svc = Service::start(
         &[
             "--keys",
             &w.p("keys"),
             "--ledger",
             &w.p("ledger"),
+            "--issuer",
+            issuer.trim(),
             "--platform-key",
             &w.p("platform.key"),
             "--store",
@@ -840,7 +845,11 @@ fn a_new_anchor_is_picked_up_and_a_corrupt_ledger_changes_nothing() {
     let (_, roots) = svc.call("GET", "/v1/roots", None);
     assert_eq!(roots["roots"].as_array().unwrap().len(), 1);
     zkcred_core::anchor::Ledger::new(f.ledger())
-        .append(ark_bn254::Fr::from(77u64), zkcred_core::clock::now_unix())
+        .append(
+            ark_bn254::Fr::from(77u64),
+            zkcred_core::clock::now_unix(),
+            &f.issuer_key().unwrap(),
+        )
         .unwrap();
     eventually("the new anchor is picked up", || {
         svc.call("GET", "/v1/roots", None).1["roots"]

@@ -1,9 +1,17 @@
 //! Anchoring tree roots: the local hash-chained ledger and the root-window rule.
 //!
 //! The ledger is a file of JSON lines, one [`AnchorEntry`] per line:
-//! `{"seq":0,"root":"<decimal>","time":<unix seconds>,"prev":"<hex>"}`, where `prev` is the
-//! SHA-256 of the previous line's exact bytes (without its newline), and 64 zeros for the first.
-//! Rewriting or dropping any entry breaks the chain of every later one.
+//! `{"seq":0,"root":"<decimal>","time":<unix seconds>,"prev":"<hex>","issuer":"did:…","sig":"<hex>"}`,
+//! where `prev` is the SHA-256 of the previous line's exact bytes (without its newline), and 64
+//! zeros for the first. Rewriting or dropping any entry breaks the chain of every later one.
+//!
+//! **Signed entries.** A ledger belongs to one issuer, named by its DID ([`crate::did`]). Every
+//! entry names that issuer and carries its signature over [`ENTRY_SIGNATURE_DOMAIN`] ‖
+//! `seq \n root \n time \n prev \n issuer`: an Ed25519 signature by the key of a `did:key`,
+//! or an EIP-191 signature by the account of a `did:pkh` (a chain issuer's offline copy of its
+//! anchors, signed by the same account that anchors in the registry). An entry appended by
+//! anyone without the key, or naming another issuer, makes the ledger unreadable, and a verifier
+//! accepts roots only from the issuer its request names ([`check_root`]).
 //!
 //! A crash in the middle of an append leaves a last line without its newline: readers ignore
 //! it (it was never acknowledged), and the next append cuts it off before writing.
@@ -13,6 +21,7 @@
 //! ago: `now - time(next) < window`. A proof made just before a new issuance still verifies,
 //! and a revocation takes effect within one window.
 
+use crate::did::{EntrySigner, IssuerDid};
 use crate::encoding::fr_to_string;
 use crate::Fr;
 use serde::{Deserialize, Serialize};
@@ -24,6 +33,8 @@ use thiserror::Error;
 
 /// The default root window: one hour.
 pub const DEFAULT_WINDOW_SECS: u64 = 3600;
+/// What an entry's signature signs, before the entry's fields.
+pub const ENTRY_SIGNATURE_DOMAIN: &[u8] = b"zkcred-ledger-entry-v1\n";
 
 /// Errors of the anchor ledger.
 #[derive(Debug, Error)]
@@ -62,6 +73,14 @@ pub enum AnchorError {
     /// The ledger has no entries.
     #[error("ledger {0} has no anchored root")]
     Empty(PathBuf),
+    /// The anchors are another issuer's than the one expected.
+    #[error("the roots are anchored by {found}, not by the expected issuer {expected}")]
+    ForeignIssuer {
+        /// The issuer expected (a request's, or the appending key's).
+        expected: String,
+        /// The issuer the anchors name.
+        found: String,
+    },
 }
 
 impl crate::error::Classify for AnchorError {
@@ -72,7 +91,9 @@ impl crate::error::Classify for AnchorError {
         match self {
             AnchorError::Io { .. } => ErrorKind::Unavailable,
             AnchorError::Corrupt { .. } | AnchorError::Empty(_) => ErrorKind::Malformed,
-            AnchorError::NotAnchored(_) | AnchorError::Expired { .. } => ErrorKind::Rejected,
+            AnchorError::NotAnchored(_)
+            | AnchorError::Expired { .. }
+            | AnchorError::ForeignIssuer { .. } => ErrorKind::Rejected,
         }
     }
 }
@@ -88,8 +109,32 @@ pub struct AnchorEntry {
     pub root: Fr,
     /// When it was anchored (Unix seconds).
     pub time: u64,
-    /// SHA-256 (hex) of the previous line.
+    /// SHA-256 (hex) of the previous line (empty for an entry read from a chain).
     pub prev: String,
+    /// The issuer's DID: the ledger's `did:key`, or a chain issuer's `did:pkh`.
+    pub issuer: String,
+    /// The issuer's signature (lowercase hex) over [`AnchorEntry::signed_message`]: Ed25519 for
+    /// a `did:key`, EIP-191 (`r ‖ s ‖ v`) for a `did:pkh` (empty for an
+    /// entry read from a chain, where the registry is the authority).
+    pub sig: String,
+}
+
+impl AnchorEntry {
+    /// What the issuer signs: [`ENTRY_SIGNATURE_DOMAIN`] then seq, root, time, prev and issuer,
+    /// one per line.
+    pub fn signed_message(&self) -> Vec<u8> {
+        let mut m = ENTRY_SIGNATURE_DOMAIN.to_vec();
+        let fields = format!(
+            "{}\n{}\n{}\n{}\n{}",
+            self.seq,
+            fr_to_string(&self.root),
+            self.time,
+            self.prev,
+            self.issuer
+        );
+        m.extend_from_slice(fields.as_bytes());
+        m
+    }
 }
 
 /// A local append-only ledger file.
@@ -145,9 +190,24 @@ impl Ledger {
             .ok_or_else(|| AnchorError::Empty(self.path.clone()))
     }
 
-    /// Appends `root` anchored at `time` (clamped to be no earlier than the last entry), durably.
-    pub fn append(&self, root: Fr, time: u64) -> Result<AnchorEntry, AnchorError> {
+    /// Appends `root` anchored at `time` (clamped to be no earlier than the last entry), signed
+    /// by `key`, durably. Refuses a ledger whose entries are another issuer's.
+    pub fn append(
+        &self,
+        root: Fr,
+        time: u64,
+        key: &dyn EntrySigner,
+    ) -> Result<AnchorEntry, AnchorError> {
         let (entries, complete) = self.read()?;
+        let issuer = key.did();
+        if let Some(first) = entries.first() {
+            if first.issuer != issuer {
+                return Err(AnchorError::ForeignIssuer {
+                    expected: issuer,
+                    found: first.issuer.clone(),
+                });
+            }
+        }
         let mut f = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -162,12 +222,15 @@ impl Ledger {
             None => "0".repeat(64),
             Some(last) => line_hash(&serde_json::to_vec(last).expect("entries serialize")),
         };
-        let entry = AnchorEntry {
+        let mut entry = AnchorEntry {
             seq: entries.len() as u64,
             root,
             time: time.max(entries.last().map_or(0, |e| e.time)),
             prev,
+            issuer,
+            sig: String::new(),
         };
+        entry.sig = hex::encode(key.sign_entry(&entry.signed_message()));
         let mut line = serde_json::to_vec(&entry).expect("entries serialize");
         line.push(b'\n');
         f.write_all(&line).map_err(|e| self.io(e))?;
@@ -179,19 +242,28 @@ impl Ledger {
         Ok(entry)
     }
 
-    /// Applies the root-window rule (see the module docs) to `root` at time `now`.
-    pub fn check_root(&self, root: Fr, now: u64, window: u64) -> Result<(), AnchorError> {
-        check_root(&self.entries()?, root, now, window)
+    /// Applies the root-window rule (see the module docs) to `root` of `issuer` at time `now`.
+    pub fn check_root(
+        &self,
+        issuer: &str,
+        root: Fr,
+        now: u64,
+        window: u64,
+    ) -> Result<(), AnchorError> {
+        check_root(&self.entries()?, issuer, root, now, window)
     }
 }
 
 /// Checks the contents of a ledger file (`path` only names it in errors): every complete line
 /// is an entry written exactly as [`Ledger::append`] writes it, with the next sequence number,
-/// chained to the previous line, and not earlier than it. Returns the entries and the length of the complete part; a torn last line is ignored.
+/// chained to the previous line, not earlier than it, naming the same issuer as the
+/// first line and signed by that key. Returns the entries and the length of the complete part;
+/// a torn last line is ignored.
 pub fn parse_ledger(path: &Path, bytes: &[u8]) -> Result<(Vec<AnchorEntry>, u64), AnchorError> {
     let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
     let mut entries: Vec<AnchorEntry> = Vec::new();
     let mut prev = "0".repeat(64);
+    let mut issuer: Option<IssuerDid> = None;
     // Every complete line ends with '\n'; drop the last one so `split` yields no empty tail.
     let body = &bytes[..complete.saturating_sub(1)];
     let lines = body.split(|b| *b == b'\n').filter(|_| complete > 0);
@@ -206,7 +278,8 @@ pub fn parse_ledger(path: &Path, bytes: &[u8]) -> Result<(Vec<AnchorEntry>, u64)
         // writes it: only lines in exactly that form keep the chain appendable.
         if serde_json::to_vec(&e).ok().as_deref() != Some(line) {
             return Err(corrupt(
-                "not in the ledger's form (compact JSON, fields seq, root, time, prev)".into(),
+                "not in the ledger's form (compact JSON, fields seq, root, time, prev, issuer, sig)"
+                    .into(),
             ));
         }
         if e.seq != i as u64 {
@@ -225,19 +298,55 @@ pub fn parse_ledger(path: &Path, bytes: &[u8]) -> Result<(Vec<AnchorEntry>, u64)
                 return Err(corrupt("time goes backwards".into()));
             }
         }
+        match entries.first() {
+            None => {
+                let did =
+                    IssuerDid::parse(&e.issuer).map_err(|err| corrupt(format!("issuer: {err}")))?;
+                issuer = Some(did);
+            }
+            Some(first) if first.issuer != e.issuer => {
+                return Err(corrupt(format!(
+                    "the entry names issuer {}, but this ledger is {}'s",
+                    e.issuer, first.issuer
+                )))
+            }
+            Some(_) => {}
+        }
+        let Some(issuer) = issuer.as_ref() else {
+            return Err(corrupt("no issuer".into()));
+        };
+        // One spelling per signature: lowercase hex, as `append` writes it.
+        let signed = e
+            .sig
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            && hex::decode(&e.sig).is_ok_and(|sig| issuer.verifies(&e.signed_message(), &sig));
+        if !signed {
+            return Err(corrupt(
+                "the signature is not the issuer's over this entry".into(),
+            ));
+        }
         prev = line_hash(line);
         entries.push(e);
     }
     Ok((entries, complete as u64))
 }
 
-/// The root-window rule over a list of entries.
+/// The root-window rule over the entries of one issuer: refuses entries of any issuer other
+/// than `issuer` ([`AnchorError::ForeignIssuer`]) before looking at roots.
 pub fn check_root(
     entries: &[AnchorEntry],
+    issuer: &str,
     root: Fr,
     now: u64,
     window: u64,
 ) -> Result<(), AnchorError> {
+    if let Some(e) = entries.iter().find(|e| e.issuer != issuer) {
+        return Err(AnchorError::ForeignIssuer {
+            expected: issuer.into(),
+            found: e.issuer.clone(),
+        });
+    }
     let mut best_age: Option<u64> = None;
     for (i, e) in entries.iter().enumerate() {
         if e.root != root {
@@ -267,6 +376,7 @@ pub fn check_root(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::did::IssuerKey;
 
     fn tmp(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("zkcred-anchor-{}-{name}", std::process::id()));
@@ -274,51 +384,64 @@ mod tests {
         dir
     }
 
+    /// `hex` with its first digit changed.
+    fn flip_first(hex: &str) -> String {
+        let first = if hex.starts_with('0') { "1" } else { "0" };
+        format!("{first}{}", &hex[1..])
+    }
+
+    fn key() -> IssuerKey {
+        IssuerKey::from_seed(&[1; 32])
+    }
+
     #[test]
     fn window_rule() {
         let l = Ledger::new(tmp("window"));
+        let k = key();
+        let did = k.did();
         let (a, b, c) = (Fr::from(1u64), Fr::from(2u64), Fr::from(3u64));
-        l.append(a, 1000).unwrap();
-        l.append(b, 2000).unwrap();
+        l.append(a, 1000, &k).unwrap();
+        l.append(b, 2000, &k).unwrap();
         // `a` was superseded at 2000.
-        assert!(l.check_root(a, 2000 + 3599, 3600).is_ok());
+        assert!(l.check_root(&did, a, 2000 + 3599, 3600).is_ok());
         assert!(matches!(
-            l.check_root(a, 2000 + 3600, 3600),
+            l.check_root(&did, a, 2000 + 3600, 3600),
             Err(AnchorError::Expired { .. })
         ));
         // The latest root never expires.
-        assert!(l.check_root(b, 1_000_000, 3600).is_ok());
+        assert!(l.check_root(&did, b, 1_000_000, 3600).is_ok());
         assert!(matches!(
-            l.check_root(c, 2000, 3600),
+            l.check_root(&did, c, 2000, 3600),
             Err(AnchorError::NotAnchored(_))
         ));
         // A window of 0 accepts only the latest root.
-        assert!(l.check_root(a, 2000, 0).is_err());
+        assert!(l.check_root(&did, a, 2000, 0).is_err());
         // A root anchored again is current again.
-        l.append(a, 9000).unwrap();
-        assert!(l.check_root(a, 100_000, 3600).is_ok());
-        assert!(l.check_root(b, 100_000, 3600).is_err());
+        l.append(a, 9000, &k).unwrap();
+        assert!(l.check_root(&did, a, 100_000, 3600).is_ok());
+        assert!(l.check_root(&did, b, 100_000, 3600).is_err());
     }
 
     #[test]
     fn tampering_and_torn_lines() {
         let path = tmp("tamper");
         let l = Ledger::new(&path);
+        let k = key();
         for i in 0..3 {
-            l.append(Fr::from(i), 10 + i).unwrap();
+            l.append(Fr::from(i), 10 + i, &k).unwrap();
         }
         let good = std::fs::read_to_string(&path).unwrap();
         // A torn final line is ignored by readers and cut off by the next append.
         std::fs::write(&path, format!("{good}{{\"seq\":3,\"ro")).unwrap();
         assert_eq!(l.entries().unwrap().len(), 3);
-        l.append(Fr::from(7u64), 20).unwrap();
+        l.append(Fr::from(7u64), 20, &k).unwrap();
         assert_eq!(l.entries().unwrap().len(), 4);
-        // Rewriting an earlier root breaks the chain.
+        // Rewriting an earlier root breaks its signature (and the chain after it).
         let tampered = good.replacen("\"root\":\"1\"", "\"root\":\"5\"", 1);
         std::fs::write(&path, tampered).unwrap();
         assert!(matches!(
             l.entries(),
-            Err(AnchorError::Corrupt { line: 3, .. })
+            Err(AnchorError::Corrupt { line: 2, .. })
         ));
         // Dropping a line breaks it too.
         let dropped: Vec<&str> = good
@@ -344,7 +467,8 @@ mod tests {
     fn a_line_in_another_form_is_refused_before_anything_is_appended() {
         let path = tmp("form");
         let l = Ledger::new(&path);
-        l.append(Fr::from(1u64), 10).unwrap();
+        let k = key();
+        l.append(Fr::from(1u64), 10, &k).unwrap();
         let good = std::fs::read_to_string(&path).unwrap();
         for variant in [
             format!("\t{good}"),
@@ -356,9 +480,70 @@ mod tests {
                 matches!(l.entries(), Err(AnchorError::Corrupt { line: 1, .. })),
                 "{variant:?}"
             );
-            assert!(l.append(Fr::from(2u64), 20).is_err());
+            assert!(l.append(Fr::from(2u64), 20, &k).is_err());
             assert_eq!(std::fs::read_to_string(&path).unwrap(), variant);
         }
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// Only the issuer's key writes its ledger: an entry someone else signed, an entry naming
+    /// another issuer and a changed signature are refused, an append with another key changes
+    /// nothing, and a whole ledger of another issuer answers no root of the expected one.
+    #[test]
+    fn entries_of_anyone_but_the_issuer_are_refused() {
+        let path = tmp("foreign");
+        let l = Ledger::new(&path);
+        let (k, mallory) = (key(), IssuerKey::from_seed(&[2; 32]));
+        l.append(Fr::from(1u64), 10, &k).unwrap();
+        let good = std::fs::read_to_string(&path).unwrap();
+        assert!(matches!(
+            l.append(Fr::from(2u64), 20, &mallory),
+            Err(AnchorError::ForeignIssuer { .. })
+        ));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), good);
+
+        // Mallory writes a well-formed, chained second line: under the issuer's name with her
+        // signature, and under her own name.
+        let first: AnchorEntry = serde_json::from_str(good.trim_end()).unwrap();
+        let forged = |issuer: String| {
+            let mut e = AnchorEntry {
+                seq: 1,
+                root: Fr::from(66u64),
+                time: 20,
+                prev: line_hash(good.trim_end().as_bytes()),
+                issuer,
+                sig: String::new(),
+            };
+            e.sig = hex::encode(mallory.sign(&e.signed_message()));
+            format!("{good}{}\n", serde_json::to_string(&e).unwrap())
+        };
+        for (ledger, why) in [
+            (forged(k.did()), "signature"),
+            (forged(mallory.did()), "names issuer"),
+            (
+                good.replace(&first.sig, &flip_first(&first.sig)),
+                "signature",
+            ),
+        ] {
+            std::fs::write(&path, &ledger).unwrap();
+            match l.entries() {
+                Err(AnchorError::Corrupt { reason, .. }) => {
+                    assert!(reason.contains(why), "{reason}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+
+        // Mallory's own ledger reads, but it anchors nothing for the issuer.
+        let _ = std::fs::remove_file(&path);
+        l.append(Fr::from(1u64), 10, &mallory).unwrap();
+        assert!(l
+            .check_root(&mallory.did(), Fr::from(1u64), 10, 3600)
+            .is_ok());
+        assert!(matches!(
+            l.check_root(&k.did(), Fr::from(1u64), 10, 3600),
+            Err(AnchorError::ForeignIssuer { .. })
+        ));
         let _ = std::fs::remove_file(&path);
     }
 }

@@ -14,6 +14,7 @@ pub mod atomic_file;
 pub mod clock;
 pub mod credential;
 pub mod date;
+pub mod did;
 pub mod encoding;
 pub mod error;
 pub mod holder_key;

@@ -310,7 +310,7 @@ pub struct Manifest {
     pub kind: String,
     /// [`MANIFEST_VERSION`].
     pub version: u64,
-    /// The issuer (`zkcred:issuer:<hex>`, as in its credentials).
+    /// The issuer's DID, as in its credentials.
     pub issuer: String,
     /// The tree root (decimal).
     pub root: String,
@@ -358,6 +358,7 @@ impl Manifest {
                 "manifest: not a zkcred published tree (type/version)".into()
             ));
         }
+        crate::did::IssuerDid::parse(&m.issuer).map_err(|e| bad(format!("manifest: {e}")))?;
         let root = m.root()?;
         let chunks = m.leaves.div_ceil(CHUNK_LEAVES);
         if m.leaves > crate::tree::CAPACITY || m.chunks != chunks {
@@ -507,7 +508,10 @@ mod tests {
         for bad in [&c[..c.len() - 1], &far[..], &t[..]] {
             assert!(Chunk::parse(bad).is_err());
         }
-        let m = Manifest::new("zkcred:issuer:00".into(), tree.root(), 65_541, 0, 1, &top);
+        let issuer = crate::did::did_pkh(1, &[0xab; 20]);
+        let old_name = Manifest::new("zkcred:issuer:00".into(), tree.root(), 65_541, 0, 1, &top);
+        assert!(Manifest::parse(&old_name.to_json()).is_err());
+        let m = Manifest::new(issuer, tree.root(), 65_541, 0, 1, &top);
         let back = Manifest::parse(&m.to_json()).unwrap();
         assert_eq!(back, m);
         back.check_top(&top).unwrap();

@@ -171,6 +171,7 @@ fn flow(out: &Path, rng: &mut ChaCha20Rng) {
     write(out, "anchor_ledger", "issuer-anchors.jsonl", &text);
 
     let date = Date::parse("2026-11-24").expect("a date");
+    let issuer = db.issuer().to_string();
     let ids = ["ab".repeat(32), "0f".repeat(32)];
     let mut requests = Vec::new();
     for (i, name) in ["adult-realname", "influencer-disclose-name"]
@@ -183,6 +184,7 @@ fn flow(out: &Path, rng: &mut ChaCha20Rng) {
             "x.com/verified-creators",
             format!("account:{i}"),
             date,
+            &issuer,
             (i == 0).then(|| ids[0].clone()),
         )
         .expect("a request");
@@ -195,7 +197,7 @@ fn flow(out: &Path, rng: &mut ChaCha20Rng) {
         requests.push(r);
     }
     let policy = json!({"nationality": {"$in": [156, 344]}, "disclose": ["region", "birth_date"]});
-    let r = Request::new(policy, "s", "", date, None).expect("a request");
+    let r = Request::new(policy, "s", "", date, &issuer, None).expect("a request");
     write(
         out,
         "request",

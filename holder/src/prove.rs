@@ -2,7 +2,7 @@
 //! inputs from the request; the proof; and the envelope the platform receives.
 //!
 //! Before any proving work, [`prove`] checks that the pieces belong together (the request's
-//! circuit is the keys' circuit, the secret is the credential's, the path is the credential's
+//! issuer is the credential's, its circuit is the keys' circuit, the secret is the credential's, the path is the credential's
 //! leaf), opens the name only for a request that asks for it (under a fresh `t`), and names an
 //! unsatisfied claim with the attribute it is about ([`explain`]).
 
@@ -37,6 +37,13 @@ pub struct Material<'a> {
 
 /// Checks that the pieces belong together and to the request (see the module docs).
 pub fn check_material(m: &Material<'_>, request: &Request) -> Result<()> {
+    if request.issuer() != m.credential.issuer() {
+        return Err(HolderError::Mismatch(format!(
+            "the request accepts credentials of {}, and this credential is from {}",
+            request.issuer(),
+            m.credential.issuer()
+        )));
+    }
     if let Some(named) = request.circuit_id() {
         if named != m.circuit_id {
             return Err(HolderError::Mismatch(format!(

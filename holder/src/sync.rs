@@ -17,7 +17,7 @@ use crate::files::write_private;
 use crate::wallet::Wallet;
 use std::collections::BTreeMap;
 use zkcred_core::anchor::{parse_ledger, AnchorEntry};
-use zkcred_core::credential::ISSUER_PREFIX;
+use zkcred_core::did::{issuer_tag, IssuerDid};
 use zkcred_core::path_document::PathDocument;
 use zkcred_core::published_tree::{
     chunk_of, Chunk, Manifest, Subtree, Top, ANCHORS_FILE, CHUNKS, CHUNK_LEAVES, MANIFEST_FILE,
@@ -54,7 +54,7 @@ pub enum Outcome {
 /// What a sync did.
 #[derive(Clone, Debug)]
 pub struct SyncReport {
-    /// The issuer (`zkcred:issuer:<hex>`).
+    /// The issuer's DID.
     pub issuer: String,
     /// The synced root.
     pub root: Fr,
@@ -131,15 +131,8 @@ pub fn sync(wallet: &Wallet, source: &Source, anchors: Anchors) -> Result<SyncRe
     let manifest_text = std::str::from_utf8(&manifest_bytes)
         .map_err(|_| HolderError::Sync("the manifest is not UTF-8".into()))?;
     let manifest = Manifest::parse(manifest_text)?;
-    let issuer_hex = match manifest.issuer.strip_prefix(ISSUER_PREFIX) {
-        Some(h) if h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()) => h.to_string(),
-        _ => {
-            return Err(HolderError::Sync(format!(
-                "the manifest names issuer {:?}",
-                manifest.issuer
-            )))
-        }
-    };
+    IssuerDid::parse(&manifest.issuer)
+        .map_err(|e| HolderError::Sync(format!("the manifest's issuer: {e}")))?;
     let root = manifest.root()?;
 
     // The root must be anchored, and be the manifest's anchor entry.
@@ -152,6 +145,14 @@ pub fn sync(wallet: &Wallet, source: &Source, anchors: Anchors) -> Result<SyncRe
                 .0
         }
     };
+    // Only the issuer's own anchors count: a ledger copy signed by anyone else, or a chain
+    // history of another account, anchors nothing for its credentials.
+    if let Some(e) = entries.iter().find(|e| e.issuer != manifest.issuer) {
+        return Err(HolderError::Sync(format!(
+            "the anchors are {}'s, not the manifest's issuer {}",
+            e.issuer, manifest.issuer
+        )));
+    }
     if !entries
         .iter()
         .any(|e| e.root == root && e.seq == manifest.anchor_seq)
@@ -163,11 +164,11 @@ pub fn sync(wallet: &Wallet, source: &Source, anchors: Anchors) -> Result<SyncRe
     }
     let latest = entries.last().is_some_and(|e| e.root == root);
 
-    let cache = wallet.tree_cache(&issuer_hex)?;
+    let cache = wallet.tree_cache(&issuer_tag(&manifest.issuer))?;
     let mine: Vec<_> = wallet
         .credentials()?
         .into_iter()
-        .filter(|s| hex::encode(s.credential.issuer_id()) == issuer_hex)
+        .filter(|s| s.credential.issuer() == manifest.issuer)
         .collect();
 
     // Nothing new: the same manifest as last time, and every credential of this issuer already
@@ -264,7 +265,7 @@ pub fn sync(wallet: &Wallet, source: &Source, anchors: Anchors) -> Result<SyncRe
     })
 }
 
-/// The sources of earlier syncs, by issuer hex (so `holder sync` with no source re-syncs them).
+/// The sources of earlier syncs, by issuer tag (so `holder sync` with no source re-syncs them).
 pub fn known_sources(wallet: &Wallet) -> Result<Vec<Source>> {
     let dir = wallet.home().join("trees");
     let mut out = Vec::new();

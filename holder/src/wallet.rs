@@ -10,7 +10,8 @@
 //! platforms.json                     pinned platform keys (crate::consent), 0600
 //! ```
 //!
-//! `<issuer>` is the issuer id in hex, `<leaf>` the leaf index. The wallet refuses a credential
+//! `<issuer>` is the issuer's tag (`zkcred_core::did::issuer_tag`: 32 hex digits of the SHA-256
+//! of its DID), `<leaf>` the leaf index. The wallet refuses a credential
 //! that is not for its secret (another `hpk`): a proof with it could never be made.
 
 use crate::consent::{Pins, PINS_FILE};
@@ -38,7 +39,7 @@ pub struct Wallet {
 /// A credential in the wallet, with its synced path if there is one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stored {
-    /// `<issuer hex>-<leaf index>`.
+    /// `<issuer tag>-<leaf index>`.
     pub name: String,
     /// The credential.
     pub credential: Credential,
@@ -81,7 +82,11 @@ pub fn read_request(path: &Path) -> Result<Request> {
 
 /// The name a credential is stored under.
 pub fn credential_name(c: &Credential) -> String {
-    format!("{}-{}", hex::encode(c.issuer_id()), c.leaf_index())
+    format!(
+        "{}-{}",
+        zkcred_core::did::issuer_tag(c.issuer()),
+        c.leaf_index()
+    )
 }
 
 impl Wallet {
@@ -263,9 +268,10 @@ impl Wallet {
         remove_if_there(&self.path_file(name))
     }
 
-    /// The directory caching the published tree of `issuer` (`zkcred:issuer:<hex>`).
-    pub fn tree_cache(&self, issuer_hex: &str) -> Result<PathBuf> {
-        let dir = self.home.join("trees").join(issuer_hex);
+    /// The directory caching the published tree of the issuer tagged `issuer_tag`
+    /// ([`zkcred_core::did::issuer_tag`] of its DID).
+    pub fn tree_cache(&self, issuer_tag: &str) -> Result<PathBuf> {
+        let dir = self.home.join("trees").join(issuer_tag);
         create_private_dir(&dir)?;
         Ok(dir)
     }

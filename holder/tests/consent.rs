@@ -17,6 +17,9 @@ use zkcred_holder::HolderError;
 use zkcred_verifier::platform::PlatformKey;
 use zkcred_verifier::{Error as VerifierError, Request};
 
+/// The issuer the requests accept (any valid DID: these tests prove nothing).
+const ISSUER: &str = "did:pkh:eip155:1:0x00000000000000000000000000000000000000aa";
+
 fn today() -> Date {
     Date::parse("2026-12-02").unwrap()
 }
@@ -31,6 +34,7 @@ fn unsigned(scope: &str) -> Request {
         scope,
         "account:7731",
         today(),
+        ISSUER,
         None,
     )
     .unwrap()

@@ -109,6 +109,7 @@ fn sync_on_a_published_million_leaf_tree_proves_and_verifies() {
         "social.example/signup",
         "account:1",
         today,
+        issuer.db.issuer(),
         None,
     )
     .unwrap()

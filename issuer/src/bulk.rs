@@ -110,7 +110,7 @@ impl IssuerDb {
         })?;
         let ctx = IssueContext::new(
             schema,
-            self.issuer_id(),
+            self.issuer(),
             options.issued_at.unwrap_or_else(now_unix),
         );
         let mut reader = LineReader::new(lines);

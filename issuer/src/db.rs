@@ -12,8 +12,8 @@ use crate::error::{IssuerError, Result};
 use crate::record::CredentialRecord;
 use crate::sink::CredentialSink;
 use crate::tables::{
-    read_node, read_u64, CREDENTIALS, FORMAT_MARKER, FORMAT_VERSION, META, META_FORMAT,
-    META_ISSUED, META_ISSUER_ID, META_NEXT_INDEX, META_REVOKED, META_VERSION, NODES,
+    read_node, read_u64, CREDENTIALS, FORMAT_MARKER, FORMAT_VERSION, META, META_DID, META_FORMAT,
+    META_ISSUED, META_NEXT_INDEX, META_REVOKED, META_SIGNING_KEY, META_VERSION, NODES,
 };
 use crate::tree::{read_path, set_run};
 use rand::{CryptoRng, RngCore};
@@ -26,6 +26,7 @@ use zkcred_core::anchor::{AnchorEntry, Ledger};
 use zkcred_core::clock::now_unix;
 use zkcred_core::credential::random_salt;
 use zkcred_core::credential::{validate_schema, Credential};
+use zkcred_core::did::{EntrySigner, IssuerDid, IssuerKey};
 use zkcred_core::lock_wait::retry_while_busy;
 use zkcred_core::path_document::PathDocument;
 use zkcred_core::schema::Schema;
@@ -40,7 +41,8 @@ use zkcred_core::Fr;
 pub struct IssuerDb {
     pub(crate) db: Database,
     path: PathBuf,
-    issuer_id: [u8; 16],
+    key: IssuerKey,
+    did: String,
     next_index: u64,
     issued: u64,
     revoked: u64,
@@ -79,15 +81,33 @@ struct Counters {
 }
 
 impl IssuerDb {
-    /// Creates a new issuer database at `path` with a fresh random issuer id.
+    /// Creates a new issuer database at `path` with a fresh Ed25519 signing key; the issuer's
+    /// DID is that key's `did:key` (a ledger issuer).
     ///
-    /// Fails with [`IssuerError::AlreadyExists`] if anything exists at `path`.
+    /// Fails with [`IssuerError::AlreadyExists`] if anything exists at `path`. The file is
+    /// mode 0600: it holds the signing key and the holders' attributes.
     pub fn init(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
+        Self::init_with(path.as_ref(), None)
+    }
+
+    /// Creates a new issuer database like [`IssuerDb::init`] for a chain issuer: its
+    /// credentials name `did` (`did:pkh:eip155:<chain id>:<address>`, the account that anchors
+    /// in the chain's registry). Refuses any other DID: a `did:key` is always the database's
+    /// own key's.
+    pub fn init_chain_issuer(path: impl AsRef<Path>, did: &str) -> Result<Self> {
+        match IssuerDid::parse(did).map_err(|e| IssuerError::Did(e.to_string()))? {
+            IssuerDid::Pkh { .. } => Self::init_with(path.as_ref(), Some(did)),
+            IssuerDid::Key(_) => Err(IssuerError::Did(format!(
+                "{did} is a did:key; a ledger issuer's did:key is made by `init` from its own key"
+            ))),
+        }
+    }
+
+    fn init_with(path: &Path, did: Option<&str>) -> Result<Self> {
         // The database is made under a temporary name and linked into place only when complete,
         // so a crash during `init` never leaves a half-initialized file at `path`.
-        let build = |tmp: &Path| Self::create_tables(tmp).map_err(std::io::Error::other);
-        zkcred_core::atomic_file::create_new_with(path, 0o644, build).map_err(|e| {
+        let build = |tmp: &Path| Self::create_tables(tmp, did).map_err(std::io::Error::other);
+        zkcred_core::atomic_file::create_new_with(path, 0o600, build).map_err(|e| {
             match e.kind() {
                 std::io::ErrorKind::AlreadyExists => IssuerError::AlreadyExists(path.into()),
                 _ => IssuerError::Io(e),
@@ -96,16 +116,17 @@ impl IssuerDb {
         Self::open(path)
     }
 
-    fn create_tables(path: &Path) -> Result<()> {
+    fn create_tables(path: &Path, did: Option<&str>) -> Result<()> {
         let db = Database::create(path)?;
-        let mut issuer_id = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut issuer_id);
+        let key = IssuerKey::generate(&mut rand::rngs::OsRng);
+        let did = did.map_or_else(|| key.did(), str::to_string);
         let txn = db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
             meta.insert(META_FORMAT, FORMAT_MARKER)?;
             meta.insert(META_VERSION, FORMAT_VERSION.to_le_bytes().as_slice())?;
-            meta.insert(META_ISSUER_ID, issuer_id.as_slice())?;
+            meta.insert(META_SIGNING_KEY, key.seed().as_slice())?;
+            meta.insert(META_DID, did.as_bytes())?;
             for key in [META_NEXT_INDEX, META_ISSUED, META_REVOKED] {
                 meta.insert(key, 0u64.to_le_bytes().as_slice())?;
             }
@@ -187,9 +208,20 @@ impl IssuerDb {
                 supported: FORMAT_VERSION,
             });
         }
-        let issuer_id = get(META_ISSUER_ID)?
-            .and_then(|v| <[u8; 16]>::try_from(v).ok())
-            .ok_or_else(|| IssuerError::Corrupt("the issuer id is malformed".into()))?;
+        let seed = zeroize::Zeroizing::new(get(META_SIGNING_KEY)?.unwrap_or_default());
+        let key = <&[u8; 32]>::try_from(seed.as_slice())
+            .map(IssuerKey::from_seed)
+            .map_err(|_| IssuerError::Corrupt("the signing key is malformed".into()))?;
+        let did = get(META_DID)?
+            .and_then(|v| String::from_utf8(v).ok())
+            .filter(|d| match IssuerDid::parse(d) {
+                Ok(IssuerDid::Key(_)) => *d == key.did(),
+                Ok(IssuerDid::Pkh { .. }) => true,
+                Err(_) => false,
+            })
+            .ok_or_else(|| {
+                IssuerError::Corrupt("the issuer DID is malformed or not the key's".into())
+            })?;
         let next_index = read_u64(&meta, META_NEXT_INDEX)?;
         let issued = read_u64(&meta, META_ISSUED)?;
         let revoked = read_u64(&meta, META_REVOKED)?;
@@ -204,7 +236,8 @@ impl IssuerDb {
         Ok(Self {
             db,
             path,
-            issuer_id,
+            key,
+            did,
             next_index,
             issued,
             revoked,
@@ -217,18 +250,15 @@ impl IssuerDb {
         &self.path
     }
 
-    /// The random 16-byte issuer id fixed at `init`.
-    pub fn issuer_id(&self) -> [u8; 16] {
-        self.issuer_id
+    /// The issuer's DID, its credentials' `issuer` field: the signing key's `did:key`, or
+    /// the `did:pkh` given to [`IssuerDb::init_chain_issuer`].
+    pub fn issuer(&self) -> &str {
+        &self.did
     }
 
-    /// The credentials' `issuer` field: `zkcred:issuer:<hex id>`.
-    pub fn issuer(&self) -> String {
-        format!(
-            "{}{}",
-            zkcred_core::credential::ISSUER_PREFIX,
-            hex::encode(self.issuer_id)
-        )
+    /// Whether the issuer anchors on a chain (its DID is a `did:pkh`).
+    pub fn is_chain_issuer(&self) -> bool {
+        self.did != self.key.did()
     }
 
     /// The current tree root.
@@ -311,7 +341,7 @@ impl IssuerDb {
         let name_salt = random_salt(rng);
         let salt = random_salt(rng);
         let draft = Draft::new(schema, hpk, attrs, name_salt, salt)?;
-        let ctx = IssueContext::new(schema, self.issuer_id, now_unix);
+        let ctx = IssueContext::new(schema, &self.did, now_unix);
         let credential = ctx.credential(draft, self.check_room(1)?);
         let batch = std::slice::from_ref(&credential);
         sink.batch(batch)?;
@@ -457,9 +487,33 @@ impl IssuerDb {
         })
     }
 
-    /// Appends the current root to `ledger` at time `now_unix`.
+    /// Appends the current root to `ledger` at time `now_unix`, signed with the issuer's key.
+    /// A chain issuer is refused ([`IssuerError::ChainIssuer`]): its entries are signed by its
+    /// account key ([`IssuerDb::anchor_signed`]).
     pub fn anchor(&self, ledger: &Ledger, now_unix: u64) -> Result<AnchorEntry> {
-        Ok(ledger.append(self.root, now_unix)?)
+        if self.is_chain_issuer() {
+            return Err(IssuerError::ChainIssuer(self.did.clone()));
+        }
+        self.anchor_signed(ledger, now_unix, &self.key)
+    }
+
+    /// Appends the current root to `ledger` at time `now_unix`, signed by `signer`, which must
+    /// sign under this issuer's DID ([`IssuerError::SignerMismatch`] otherwise): a chain issuer's
+    /// account key keeps a ledger copy of its anchors that any reader can check offline.
+    pub fn anchor_signed(
+        &self,
+        ledger: &Ledger,
+        now_unix: u64,
+        signer: &dyn EntrySigner,
+    ) -> Result<AnchorEntry> {
+        let did = signer.did();
+        if did != self.did {
+            return Err(IssuerError::SignerMismatch {
+                issuer: self.did.clone(),
+                signer: did,
+            });
+        }
+        Ok(ledger.append(self.root, now_unix, signer)?)
     }
 
     /// Moves the next index forward to `index`, leaving the leaves in between empty.

@@ -55,16 +55,16 @@ impl Draft {
 /// The fields shared by every credential of one issuance call.
 #[derive(Clone, Debug)]
 pub(crate) struct IssueContext {
-    pub issuer_id: [u8; 16],
+    pub issuer: Arc<str>,
     pub issued_at: u64,
     pub layout: Arc<Layout>,
 }
 
 impl IssueContext {
     /// The context of one issuance call.
-    pub fn new(schema: &Schema, issuer_id: [u8; 16], issued_at: u64) -> Self {
+    pub fn new(schema: &Schema, issuer: &str, issued_at: u64) -> Self {
         Self {
-            issuer_id,
+            issuer: issuer.into(),
             issued_at,
             layout: Arc::new(Layout::new(schema)),
         }
@@ -73,7 +73,7 @@ impl IssueContext {
     /// The credential of `draft` at `leaf_index`.
     pub fn credential(&self, draft: Draft, leaf_index: LeafIndex) -> Credential {
         Credential::from_issuance(
-            self.issuer_id,
+            self.issuer.clone(),
             self.issued_at,
             self.layout.clone(),
             draft.hpk,

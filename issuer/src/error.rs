@@ -108,6 +108,21 @@ pub enum IssuerError {
     /// The anchor ledger failed.
     #[error("anchor: {0}")]
     Anchor(#[from] AnchorError),
+    /// The issuer DID given at `init` is not one this database can stand for.
+    #[error("issuer DID: {0}")]
+    Did(String),
+    /// A chain issuer (`did:pkh`) was asked to anchor in a ledger file without its account key:
+    /// only that account signs its ledger entries.
+    #[error("issuer {0} is a chain account: its ledger entries are signed with the account key (--signer)")]
+    ChainIssuer(String),
+    /// A ledger entry was to be signed by a key that is not the issuer's.
+    #[error("the signing key is {signer}, not issuer {issuer}")]
+    SignerMismatch {
+        /// The issuer's DID.
+        issuer: String,
+        /// The DID of the key given.
+        signer: String,
+    },
 }
 
 macro_rules! from_redb {
@@ -144,6 +159,9 @@ impl Classify for IssuerError {
             | AlreadyExists(_)
             | IndexOutOfRange(_)
             | UnsupportedVersion { .. }
+            | Did(_)
+            | ChainIssuer(_)
+            | SignerMismatch { .. }
             | Credential(_) => ErrorKind::Malformed,
             BulkStopped { source, .. } if matches!(**source, BulkLine { .. }) => {
                 ErrorKind::Malformed

@@ -47,8 +47,8 @@ fn write_public(out: &Path, name: &str, bytes: &[u8]) -> Result<u64> {
 }
 
 impl IssuerDb {
-    /// Publishes the current tree into `out` (see the module docs). Refuses if the current
-    /// root is not the latest root anchored in `ledger`.
+    /// Publishes the current tree into `out` (see the module docs). Refuses a ledger of another
+    /// issuer, and a current root that is not the latest root anchored in `ledger`.
     pub fn publish(&self, ledger: &Ledger, out: &Path) -> Result<PublishReport> {
         let entries = ledger.entries()?;
         let ledger_bytes = std::fs::read(ledger.path())?;
@@ -69,6 +69,13 @@ impl IssuerDb {
         ledger_bytes: Option<&[u8]>,
         out: &Path,
     ) -> Result<PublishReport> {
+        if let Some(e) = entries.iter().find(|e| e.issuer != self.issuer()) {
+            return Err(zkcred_core::anchor::AnchorError::ForeignIssuer {
+                expected: self.issuer().into(),
+                found: e.issuer.clone(),
+            }
+            .into());
+        }
         let anchor = match entries.last() {
             Some(e) if e.root == self.root() => e.clone(),
             _ => {
@@ -102,7 +109,7 @@ impl IssuerDb {
                 .collect::<Result<_>>()?,
         };
         let manifest = Manifest::new(
-            self.issuer(),
+            self.issuer().to_string(),
             self.root(),
             next,
             anchor.seq,

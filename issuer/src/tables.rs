@@ -14,7 +14,7 @@ use redb::{ReadableTable, TableDefinition};
 use zkcred_core::tree::zero_hashes;
 use zkcred_core::Fr;
 
-/// Metadata: format marker, version, issuer id and counters.
+/// Metadata: format marker, version, issuer key and DID, and counters.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// Tree nodes by `(level, index)`; only nodes that are not the zero hash of their level.
 pub const NODES: TableDefinition<(u8, u64), [u8; 32]> = TableDefinition::new("nodes");
@@ -25,8 +25,11 @@ pub const CREDENTIALS: TableDefinition<u64, &[u8]> = TableDefinition::new("crede
 pub const META_FORMAT: &str = "format";
 /// Meta key of the format version (`u32` little-endian); the value is [`FORMAT_VERSION`].
 pub const META_VERSION: &str = "version";
-/// Meta key of the random 16-byte issuer id.
-pub const META_ISSUER_ID: &str = "issuer_id";
+/// Meta key of the issuer's 32-byte Ed25519 seed (a secret: it signs the ledger entries).
+pub const META_SIGNING_KEY: &str = "signing_key";
+/// Meta key of the issuer's DID (UTF-8): the signing key's `did:key`, or a chain issuer's
+/// `did:pkh` given at `init`.
+pub const META_DID: &str = "did";
 /// Meta key of the next leaf index to issue (`u64` little-endian).
 pub const META_NEXT_INDEX: &str = "next_index";
 /// Meta key of the number of credentials issued (`u64` little-endian).
@@ -37,7 +40,10 @@ pub const META_REVOKED: &str = "revoked";
 /// The bytes that mark a zkcred issuer database.
 pub const FORMAT_MARKER: &[u8] = b"zkcred-issuer-db";
 /// The on-disk format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// Version 1 named the issuer by a random id and left ledger entries unsigned; its credentials'
+/// `issuer` fields are not DIDs, so nothing it issued can be read by this build: it is refused.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A node value as stored: 32 bytes, big-endian.
 pub fn fr_to_bytes(x: &Fr) -> [u8; 32] {

@@ -79,7 +79,7 @@ fn round_trip() {
         .unwrap();
     assert_eq!(c.attributes(), expected);
     assert_eq!(c.attribute("region"), Some(Fr::from(110106u64)));
-    assert_eq!(c.issuer_id(), db.issuer_id());
+    assert_eq!(c.issuer(), db.issuer());
     assert_eq!(c.issued_at(), T);
     assert!(db
         .path(c.leaf_index().into())
@@ -193,12 +193,18 @@ fn every_tampering_is_refused_with_its_own_error() {
     assert!(matches!(e, E::Context(_)), "{e}");
     let e = tampered(&c, |v| v["type"] = json!(["VerifiableCredential"]));
     assert!(matches!(e, E::Type(_)), "{e}");
-    let up = c
-        .issuer()
-        .to_uppercase()
-        .replace("ZKCRED:ISSUER:", "zkcred:issuer:");
-    let e = tampered(&c, |v| v["issuer"] = json!(up));
-    assert!(matches!(e, E::Issuer(_)), "{e}");
+    // The issuer must be a DID in its one form: not the pre-DID form, not another method, not
+    // an altered key.
+    let did = c.issuer().to_string();
+    for wrong in [
+        "zkcred:issuer:00112233445566778899aabbccddeeff".to_string(),
+        did.replace("did:key:", "did:web:"),
+        format!("{did}x"),
+        did[..did.len() - 1].to_string(),
+    ] {
+        let e = tampered(&c, |v| v["issuer"] = json!(wrong));
+        assert!(matches!(e, E::Issuer(_)), "{wrong}: {e}");
+    }
     let e = tampered(&c, |v| sub(v)["schema"] = json!("identity-v2"));
     assert_eq!(e, E::UnknownSchema("identity-v2".into()));
     let e = tampered(&c, |v| sub(v)["leafIndex"] = json!(4294967296u64));

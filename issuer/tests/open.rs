@@ -4,6 +4,7 @@ mod common;
 
 use common::{attrs, hpk, rng};
 use redb::Database;
+use zkcred_core::did::EntrySigner;
 use zkcred_core::schema::Schema;
 use zkcred_core::Fr;
 use zkcred_issuer::tables::{fr_to_bytes, META, META_VERSION, NODES};
@@ -27,12 +28,13 @@ fn reopening_gives_the_same_state_without_recomputing() {
             }
         }
         db.revoke_at(7, T).unwrap();
-        (db.root(), db.issuer_id(), leaf3)
+        (db.root(), db.issuer().to_string(), leaf3)
     };
     let db = IssuerDb::open(&file).unwrap();
     assert_eq!(db.root(), root);
-    assert_eq!(db.issuer_id(), id);
-    assert_eq!(db.issuer(), format!("zkcred:issuer:{}", hex::encode(id)));
+    assert_eq!(db.issuer(), id);
+    assert!(id.starts_with("did:key:z6Mk"), "{id}");
+    assert!(!db.is_chain_issuer());
     assert_eq!((db.len(), db.revoked_count(), db.next_index()), (10, 1, 10));
     assert!(db.path(3).unwrap().verify(leaf3, root));
     assert!(db.record(7).unwrap().unwrap().is_revoked());
@@ -68,17 +70,113 @@ fn init_refuses_an_existing_file_and_open_a_missing_one() {
         Err(IssuerError::NotFound(_))
     ));
     let db = IssuerDb::init(&file).unwrap();
-    let id = db.issuer_id();
+    let id = db.issuer().to_string();
     drop(db);
     assert!(matches!(
         IssuerDb::init(&file),
         Err(IssuerError::AlreadyExists(_))
     ));
     // The existing database is untouched.
-    assert_eq!(IssuerDb::open(&file).unwrap().issuer_id(), id);
-    // Two databases get different ids.
+    assert_eq!(IssuerDb::open(&file).unwrap().issuer(), id);
+    // Two databases get different keys.
     let other = IssuerDb::init(dir.path().join("other.redb")).unwrap();
-    assert_ne!(other.issuer_id(), id);
+    assert_ne!(other.issuer(), id);
+}
+
+/// The database holds the issuer's signing key: it is written mode 0600, and its `Debug` form
+/// does not show the key.
+#[cfg(unix)]
+#[test]
+fn the_database_is_private_and_its_key_never_printed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("issuer.redb");
+    let db = IssuerDb::init(&file).unwrap();
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let shown = format!("{db:?}");
+    assert!(
+        shown.contains("<redacted>") && shown.contains(db.issuer()),
+        "{shown}"
+    );
+}
+
+/// An EVM account key, signing ledger entries as a wallet's `personal_sign` does.
+struct Account(k256::ecdsa::SigningKey);
+
+impl Account {
+    fn address(&self) -> [u8; 20] {
+        use sha3::{Digest, Keccak256};
+        let point = self.0.verifying_key().to_encoded_point(false);
+        Keccak256::digest(&point.as_bytes()[1..])[12..]
+            .try_into()
+            .unwrap()
+    }
+}
+
+impl EntrySigner for Account {
+    fn did(&self) -> String {
+        zkcred_core::did::did_pkh(31337, &self.address())
+    }
+
+    fn sign_entry(&self, message: &[u8]) -> Vec<u8> {
+        let digest = zkcred_core::did::eip191_digest(message);
+        let (sig, id) = self.0.sign_prehash_recoverable(&digest).unwrap();
+        let mut bytes = sig.to_vec();
+        bytes.push(27 + id.to_byte());
+        bytes
+    }
+}
+
+/// A chain issuer is named by its account's did:pkh; its ledger entries are signed by that
+/// account, never by the database's own key or another account; a did:key it does not hold,
+/// or a malformed DID, is refused at init.
+#[test]
+fn a_chain_issuer_is_named_by_its_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = Account(k256::ecdsa::SigningKey::from_slice(&[5; 32]).unwrap());
+    let did = account.did();
+    let db = IssuerDb::init_chain_issuer(dir.path().join("chain.redb"), &did).unwrap();
+    assert_eq!(db.issuer(), did);
+    assert!(db.is_chain_issuer());
+    let ledger = zkcred_core::anchor::Ledger::new(dir.path().join("ledger.jsonl"));
+    assert!(matches!(
+        db.anchor(&ledger, T),
+        Err(IssuerError::ChainIssuer(_))
+    ));
+    let other = Account(k256::ecdsa::SigningKey::from_slice(&[6; 32]).unwrap());
+    assert!(matches!(
+        db.anchor_signed(&ledger, T, &other),
+        Err(IssuerError::SignerMismatch { .. })
+    ));
+    assert!(!ledger.path().exists());
+    // The account's signed copy reads back, and counts for this issuer only.
+    let entry = db.anchor_signed(&ledger, T, &account).unwrap();
+    assert_eq!(ledger.entries().unwrap(), vec![entry]);
+    ledger.check_root(&did, db.root(), T, 3600).unwrap();
+    assert!(ledger.check_root(&other.did(), db.root(), T, 3600).is_err());
+    drop(db);
+    assert_eq!(
+        IssuerDb::open(dir.path().join("chain.redb"))
+            .unwrap()
+            .issuer(),
+        did
+    );
+    let key_did = IssuerDb::init(dir.path().join("k.redb"))
+        .unwrap()
+        .issuer()
+        .to_string();
+    for bad in [
+        key_did.as_str(),
+        "did:pkh:eip155:1:0xAB",
+        "zkcred:issuer:00",
+    ] {
+        assert!(matches!(
+            IssuerDb::init_chain_issuer(dir.path().join("bad.redb"), bad),
+            Err(IssuerError::Did(_))
+        ));
+        assert!(!dir.path().join("bad.redb").exists());
+    }
 }
 
 #[test]
@@ -136,24 +234,24 @@ fn files_that_are_not_issuer_databases_are_refused() {
     }
     not_issuer(&other);
 
-    // An issuer database of a future format version.
-    let future = dir.path().join("future.redb");
-    drop(IssuerDb::init(&future).unwrap());
-    {
-        let db = Database::open(&future).unwrap();
-        let txn = db.begin_write().unwrap();
-        txn.open_table(META)
-            .unwrap()
-            .insert(META_VERSION, 2u32.to_le_bytes().as_slice())
-            .unwrap();
-        txn.commit().unwrap();
+    // An issuer database of a future format version, and one of version 1 (before issuer
+    // DIDs and signed ledgers).
+    for version in [3u32, 1] {
+        let file = dir.path().join(format!("v{version}.redb"));
+        drop(IssuerDb::init(&file).unwrap());
+        {
+            let db = Database::open(&file).unwrap();
+            let txn = db.begin_write().unwrap();
+            txn.open_table(META)
+                .unwrap()
+                .insert(META_VERSION, version.to_le_bytes().as_slice())
+                .unwrap();
+            txn.commit().unwrap();
+        }
+        let e = IssuerDb::open(&file).unwrap_err();
+        assert!(
+            matches!(e, IssuerError::UnsupportedVersion { found, supported: 2, .. } if found == version),
+            "{e}"
+        );
     }
-    assert!(matches!(
-        IssuerDb::open(&future),
-        Err(IssuerError::UnsupportedVersion {
-            found: 2,
-            supported: 1,
-            ..
-        })
-    ));
 }

@@ -102,5 +102,7 @@ fn anchoring_appends_the_current_root() {
     let second = db.anchor(&ledger, T + 10).unwrap();
     assert_eq!((second.seq, second.root), (1, db.root()));
     assert_eq!(ledger.latest().unwrap(), second);
-    ledger.check_root(db.root(), T + 20, 3600).unwrap();
+    ledger
+        .check_root(db.issuer(), db.root(), T + 20, 3600)
+        .unwrap();
 }

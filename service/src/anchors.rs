@@ -1,5 +1,8 @@
 //! The anchored roots the service accepts: the issuer's ledger file, re-read when it changes.
 //!
+//! The service is configured with the issuer's DID (`did:key`): a ledger signed by any other
+//! key does not start it, and its requests name that issuer.
+//!
 //! The ledger is read at start (a missing, unreadable or corrupt ledger stops the start) and
 //! then checked once a second: when its size or modification time changed, it is parsed again
 //! and, if the whole hash chain checks and it extends the roots in use (the ledger is
@@ -15,6 +18,7 @@ use zkcred_core::anchor::{AnchorEntry, AnchorError, Ledger};
 /// The roots in use and where they come from.
 pub struct Anchors {
     ledger: Ledger,
+    issuer: String,
     state: RwLock<State>,
 }
 
@@ -30,22 +34,36 @@ fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
 }
 
 impl Anchors {
-    /// Reads the ledger at `path`; it must exist and hold at least one root.
-    pub fn load(path: &Path) -> Result<Self, AnchorError> {
+    /// Reads the ledger at `path`; it must exist, hold at least one root and be signed by
+    /// `issuer`.
+    pub fn load(path: &Path, issuer: &str) -> Result<Self, AnchorError> {
         let ledger = Ledger::new(path);
         let before = stamp(path);
         let entries = ledger.entries()?;
-        if entries.is_empty() {
-            return Err(AnchorError::Empty(path.to_path_buf()));
+        match entries.first() {
+            None => return Err(AnchorError::Empty(path.to_path_buf())),
+            Some(e) if e.issuer != issuer => {
+                return Err(AnchorError::ForeignIssuer {
+                    expected: issuer.into(),
+                    found: e.issuer.clone(),
+                })
+            }
+            Some(_) => {}
         }
         Ok(Self {
             ledger,
+            issuer: issuer.into(),
             state: RwLock::new(State {
                 entries: Arc::new(entries),
                 stamp: before,
                 problem: None,
             }),
         })
+    }
+
+    /// The issuer whose roots these are.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
     }
 
     /// The ledger's path.

@@ -328,6 +328,7 @@ async fn create_request<S: Store>(
         scope,
         c.message,
         Date::today_utc(),
+        st.shared.anchors.issuer(),
         Some(circuit_id),
     )
     .and_then(|r| r.sign(key))
@@ -499,6 +500,7 @@ async fn present<S: Store>(
 
 async fn roots<S: Store>(State(st): State<AppState<S>>) -> Json<Value> {
     let entries = st.shared.anchors.current();
+    let issuer = st.shared.anchors.issuer();
     let now = zkcred_core::clock::now_unix();
     let window = st.shared.window;
     let roots: Vec<Value> = entries
@@ -512,7 +514,7 @@ async fn roots<S: Store>(State(st): State<AppState<S>>) -> Json<Value> {
                 "anchored_at": e.time,
                 "replaced_at": replaced,
                 "valid_until": replaced.map(|t| t + window),
-                "valid": zkcred_core::anchor::check_root(&entries[..], e.root, now, window).is_ok(),
+                "valid": zkcred_core::anchor::check_root(&entries[..], issuer, e.root, now, window).is_ok(),
             })
         })
         .collect();

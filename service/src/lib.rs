@@ -146,6 +146,9 @@ pub struct Config {
     pub keys: PathBuf,
     /// The issuer's anchor ledger.
     pub ledger: PathBuf,
+    /// The issuer's DID (a `did:key`, or a chain issuer's `did:pkh`; its key signs every ledger
+    /// line): the one issuer whose credentials the service accepts.
+    pub issuer: String,
     /// The platform key file that signs requests (secret; from `zkcred platform init`).
     pub platform_key: PathBuf,
     /// The listening address (`127.0.0.1:0` picks a free port).
@@ -230,7 +233,7 @@ impl Server {
         vk.expect_public_inputs(zkcred_core::statement::NUM_PUBLIC_INPUTS)
             .map_err(|e| ServiceError::Config(format!("{}: {e}", config.keys.display())))?;
         let pvk = Arc::new(vk.prepare());
-        let anchors = Anchors::load(&config.ledger)?;
+        let anchors = Anchors::load(&config.ledger, &config.issuer)?;
         let platform_key = read_platform_key(&config.platform_key)?;
         if config.request_ttl.is_zero() || config.request_ttl.as_secs() > MAX_TTL_SECS {
             return Err(ServiceError::Config(format!(

@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use zkcred_core::did::IssuerKey;
 use zkcred_core::schema::SLOTS;
 use zkcred_core::statement::NUM_PUBLIC_INPUTS;
 use zkcred_verifier::{PlatformKey, Proof, ProofEnvelope, Request, VerifyingKey};
@@ -145,9 +146,28 @@ impl Fixture {
     fn trapdoor(&self) -> PathBuf {
         self.dir.join("load-trapdoor.json")
     }
+    fn issuer_seed(&self) -> PathBuf {
+        self.dir.join("issuer-key.hex")
+    }
+
+    /// The issuer key that signs the fixture's ledger (its seed is kept mode 0600).
+    pub fn issuer_key(&self) -> Result<IssuerKey, String> {
+        let text = zeroize::Zeroizing::new(
+            std::fs::read_to_string(self.issuer_seed()).map_err(|e| e.to_string())?,
+        );
+        let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+        hex::decode_to_slice(text.trim(), seed.as_mut()).map_err(|e| e.to_string())?;
+        Ok(IssuerKey::from_seed(&seed))
+    }
+
+    /// The issuer's DID: `--issuer` of a service over this fixture.
+    pub fn issuer(&self) -> Result<String, String> {
+        Ok(self.issuer_key()?.did())
+    }
 
     /// Writes a fresh fixture into `dir`: a load key (its trapdoor in `load-trapdoor.json`,
-    /// mode 0600), a ledger anchoring one random root, and a platform key for `load.example`.
+    /// mode 0600), a ledger anchoring one random root signed by a new issuer key (its seed in
+    /// `issuer-key.hex`, mode 0600), and a platform key for `load.example`.
     pub fn create<R: RngCore + CryptoRng>(dir: &Path, rng: &mut R) -> std::io::Result<Self> {
         let f = Fixture {
             dir: dir.to_path_buf(),
@@ -172,8 +192,14 @@ impl Fixture {
             "delta_inv": dec(&key.delta_inv), "ic": key.ic.iter().map(dec).collect::<Vec<_>>(),
         });
         write(&f.trapdoor(), trapdoor.to_string().as_bytes(), 0o600)?;
+        let issuer = IssuerKey::generate(rng);
+        write(
+            &f.issuer_seed(),
+            zeroize::Zeroizing::new(hex::encode(*issuer.seed())).as_bytes(),
+            0o600,
+        )?;
         zkcred_core::anchor::Ledger::new(f.ledger())
-            .append(Fr::rand(rng), zkcred_core::clock::now_unix())
+            .append(Fr::rand(rng), zkcred_core::clock::now_unix(), &issuer)
             .map_err(std::io::Error::other)?;
         let platform = PlatformKey::generate("load.example", rng).map_err(std::io::Error::other)?;
         write(&f.platform_key(), platform.to_json().as_bytes(), 0o600)?;

@@ -8,7 +8,7 @@
 //! and `.:_-` (no `/`, no spaces), 1 to 200 characters.
 //!
 //! `did:key` for Ed25519 is `did:key:z` followed by base58btc of the multicodec prefix
-//! `0xed 0x01` and the 32-byte public key (the W3C did:key method). Signatures are checked with
+//! `0xed 0x01` and the 32-byte public key (the W3C did:key method, [`zkcred_core::did`]). Signatures are checked with
 //! `verify_strict` (small-order keys and non-canonical signatures are refused).
 //!
 //! The platform's key file, mode 0600 (`zkcred platform init`):
@@ -31,10 +31,7 @@ use zeroize::Zeroizing;
 pub const PLATFORM_KEY_TYPE: &str = "zkcred-platform-key";
 /// The platform key file format version.
 pub const PLATFORM_KEY_VERSION: u64 = 1;
-/// The prefix of an Ed25519 `did:key` (`z` = base58btc).
-pub const DID_KEY_PREFIX: &str = "did:key:z";
-/// The multicodec prefix of an Ed25519 public key.
-const ED25519_MULTICODEC: [u8; 2] = [0xed, 0x01];
+pub use zkcred_core::did::DID_KEY_PREFIX;
 /// The longest platform id.
 pub const MAX_PLATFORM_ID: usize = 200;
 /// What a request signature signs, before the request id and circuit id.
@@ -57,41 +54,13 @@ pub fn check_platform_id(id: &str) -> Result<()> {
     }
 }
 
-/// The `did:key` of an Ed25519 public key.
-pub fn did_key(key: &VerifyingKey) -> String {
-    let mut bytes = ED25519_MULTICODEC.to_vec();
-    bytes.extend_from_slice(key.as_bytes());
-    format!("{DID_KEY_PREFIX}{}", bs58::encode(bytes).into_string())
-}
+pub use zkcred_core::did::did_key;
 
-/// The Ed25519 public key a `did:key` names; refuses another method, another key type, a
-/// wrong length and bytes that are not a curve point.
+/// The Ed25519 public key a `did:key` names ([`zkcred_core::did::parse_did_key`]): refuses
+/// another method, another key type, a wrong length, bytes that are not a curve point, a
+/// small-order key and a non-canonical encoding.
 pub fn parse_did_key(did: &str) -> Result<VerifyingKey> {
-    let bad = |why: &str| {
-        Error::PlatformIdentity(format!(
-            "{:?} is not an Ed25519 did:key: {why}",
-            did.chars().take(80).collect::<String>()
-        ))
-    };
-    let encoded = did
-        .strip_prefix(DID_KEY_PREFIX)
-        .ok_or_else(|| bad("it does not start with did:key:z"))?;
-    let bytes = bs58::decode(encoded)
-        .into_vec()
-        .map_err(|_| bad("not base58btc"))?;
-    let key: [u8; 32] = match bytes.strip_prefix(&ED25519_MULTICODEC) {
-        Some(k) => k.try_into().map_err(|_| bad("not 32 key bytes"))?,
-        None => return Err(bad("not an Ed25519 key (multicodec 0xed01)")),
-    };
-    let key = VerifyingKey::from_bytes(&key).map_err(|_| bad("not a curve point"))?;
-    if key.is_weak() {
-        return Err(bad("a small-order key"));
-    }
-    // One encoding per key: base58 has none other, but a caller compares DIDs as strings.
-    if did_key(&key) != did {
-        return Err(bad("not the canonical encoding"));
-    }
-    Ok(key)
+    zkcred_core::did::parse_did_key(did).map_err(|e| Error::PlatformIdentity(e.to_string()))
 }
 
 /// A platform as a request names it: its id and its key.

@@ -2,13 +2,18 @@
 //! prove, and the only source of the policy part of the public inputs at verification.
 //!
 //! ```json
-//! {"type": "zkcred-request", "version": 1, "id": "<hex>", "schema": "identity-v1",
+//! {"type": "zkcred-request", "version": 2, "id": "<hex>", "schema": "identity-v1",
 //!  "policy": { ... }, "scope": "x.com/verified-creators", "message": "account:alice-7731",
-//!  "date": "2026-11-24", "circuit_id": "<hex, optional>",
+//!  "date": "2026-11-24", "issuer": "did:key:z6Mk... or did:pkh:eip155:...",
+//!  "circuit_id": "<hex, optional>",
 //!  "platform": {"id": "x.com", "did": "did:key:z6Mk..."}, "signature": "<128 hex digits>"}
 //! ```
 //!
-//! `id` = lowercase hex SHA-256 of the compact JSON of `[schema, policy, scope, message, date]`,
+//! `issuer` is the DID of the one issuer whose anchored roots the platform accepts
+//! ([`zkcred_core::did`]); a proof is checked against that issuer's anchors only.
+//!
+//! `id` = lowercase hex SHA-256 of the compact JSON of
+//! `[schema, policy, scope, message, date, issuer]`,
 //! with `platform.id` and `platform.did` appended for a signed request, and object keys sorted
 //! (serde_json's default order, made explicit so that a feature flag elsewhere in a build
 //! cannot change an id). A signed request carries the platform that made it and an Ed25519
@@ -16,7 +21,8 @@
 //! and its scope must be `<platform id>/<label>` ([`crate::platform`]); reading one checks both. A request is valid when its policy compiles
 //! against the `identity-v1` schema on its date, its scope is not empty, its date is written
 //! `YYYY-MM-DD`, its `circuit_id` (if any) is 64 lowercase hex digits, its `id` matches, and,
-//! if it names a platform, the signature verifies and the scope is the platform's.
+//! its issuer is a DID in canonical form, and, if it names a platform, the signature verifies
+//! and the scope is the platform's.
 //! Unknown fields are refused.
 
 use crate::error::{Error, Result};
@@ -33,8 +39,8 @@ use zkcred_core::Fr;
 
 /// The `type` of a request file.
 pub const REQUEST_TYPE: &str = "zkcred-request";
-/// The request format version.
-pub const REQUEST_VERSION: u64 = 1;
+/// The request format version (2: requests name their issuer).
+pub const REQUEST_VERSION: u64 = 2;
 /// The one schema requests use.
 pub const SCHEMA_ID: &str = zkcred_core::schema::IDENTITY_V1_ID;
 
@@ -51,6 +57,7 @@ struct RequestJson {
     scope: String,
     message: String,
     date: String,
+    issuer: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     circuit_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,6 +81,7 @@ pub struct Request {
     scope: String,
     message: String,
     date: Date,
+    issuer: String,
     circuit_id: Option<String>,
     compiled: CompiledPolicy,
     /// The signing platform and its signature, for a signed request.
@@ -98,7 +106,7 @@ fn sorted(value: &Value) -> Value {
 }
 
 /// The request id of its content: hex SHA-256 of the compact JSON of
-/// `[schema, policy, scope, message, date]`, followed by the platform's id and `did:key` for a
+/// `[schema, policy, scope, message, date, issuer]`, followed by the platform's id and `did:key` for a
 /// signed request (keys sorted).
 pub fn request_id(
     schema: &str,
@@ -106,6 +114,7 @@ pub fn request_id(
     scope: &str,
     message: &str,
     date: Date,
+    issuer: &str,
     platform: Option<&Platform>,
 ) -> String {
     let mut content = vec![
@@ -114,6 +123,7 @@ pub fn request_id(
         scope.into(),
         message.into(),
         date.to_string().into(),
+        issuer.into(),
     ];
     if let Some(p) = platform {
         content.extend([p.id().into(), p.did().into()]);
@@ -131,18 +141,22 @@ fn signed_message(id: &str, circuit_id: Option<&str>) -> Vec<u8> {
 }
 
 impl Request {
-    /// A new request. The policy is validated by compiling it against `identity-v1` on `date`.
+    /// A new request for credentials of `issuer` (a DID). The policy is validated by compiling
+    /// it against `identity-v1` on `date`.
     pub fn new(
         policy: Value,
         scope: impl Into<String>,
         message: impl Into<String>,
         date: Date,
+        issuer: impl Into<String>,
         circuit_id: Option<String>,
     ) -> Result<Self> {
-        let (scope, message) = (scope.into(), message.into());
+        let (scope, message, issuer) = (scope.into(), message.into(), issuer.into());
         if scope.is_empty() {
             return Err(Error::InvalidRequest("the scope is empty".into()));
         }
+        zkcred_core::did::IssuerDid::parse(&issuer)
+            .map_err(|e| Error::InvalidRequest(format!("issuer: {e}")))?;
         if let Some(c) = &circuit_id {
             check_hex_id("request circuit_id", c)?;
         }
@@ -152,11 +166,12 @@ impl Request {
                 source: e,
             })?;
         Ok(Self {
-            id: request_id(SCHEMA_ID, &policy, &scope, &message, date, None),
+            id: request_id(SCHEMA_ID, &policy, &scope, &message, date, &issuer, None),
             policy,
             scope,
             message,
             date,
+            issuer,
             circuit_id,
             compiled,
             signed: None,
@@ -181,6 +196,27 @@ impl Request {
 
     /// Reads `request.json`, re-validating everything and refusing an `id` that does not match.
     pub fn from_json(text: &str) -> Result<Self> {
+        // Type and version first: a request of another version (version 1 had no `issuer`) is
+        // named as such, not as a missing field.
+        #[derive(Deserialize)]
+        struct Header {
+            #[serde(rename = "type")]
+            kind: Option<String>,
+            version: Option<u64>,
+        }
+        if let Ok(Header {
+            kind: Some(kind),
+            version: Some(version),
+        }) = serde_json::from_str::<Header>(text)
+        {
+            if kind == REQUEST_TYPE && version != REQUEST_VERSION {
+                return Err(Error::unexpected(
+                    "request version",
+                    REQUEST_VERSION,
+                    version,
+                ));
+            }
+        }
         let j: RequestJson =
             serde_json::from_str(text).map_err(|e| Error::json("request.json", e))?;
         if j.kind != REQUEST_TYPE {
@@ -205,7 +241,7 @@ impl Request {
             ));
         }
         let date = parse_date("request date", &j.date)?;
-        let mut r = Self::new(j.policy, j.scope, j.message, date, j.circuit_id)?;
+        let mut r = Self::new(j.policy, j.scope, j.message, date, j.issuer, j.circuit_id)?;
         match (j.platform, j.signature) {
             (None, None) => {}
             (Some(p), Some(sig)) => {
@@ -265,6 +301,7 @@ impl Request {
             scope: self.scope.clone(),
             message: self.message.clone(),
             date: self.date.to_string(),
+            issuer: self.issuer.clone(),
             circuit_id: self.circuit_id.clone(),
             platform: self.signed.as_ref().map(|(p, _)| PlatformJson {
                 id: p.id().into(),
@@ -284,6 +321,7 @@ impl Request {
             &self.scope,
             &self.message,
             self.date,
+            &self.issuer,
             Some(platform),
         )
     }
@@ -291,6 +329,11 @@ impl Request {
     /// The request id (lowercase hex).
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The DID of the issuer whose roots this request accepts.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
     }
 
     /// The schema id, `identity-v1`.

@@ -9,7 +9,8 @@
 //! 2. **Request.** The envelope's `request_id`, `scope`, `message` and `date` equal the
 //!    request's.
 //! 3. **Date.** The request date is within ±1 day of the verifier's date.
-//! 4. **Root.** The root passes the anchor root-window rule ([`zkcred_core::anchor::check_root`]).
+//! 4. **Root.** The anchors are those of the request's issuer, and the root passes the
+//!    root-window rule over them ([`zkcred_core::anchor::check_root`]).
 //! 5. **Disclosure.** Every attribute in the request's `disclose` list has a value in the
 //!    envelope, and no other attribute does; values are canonical field elements, and numeric
 //!    attributes are below 2^64.
@@ -205,7 +206,14 @@ fn check_statement(
     check_key(request, envelope, pvk)?;
     check_request(request, envelope)?;
     check_date(request.date(), ctx.now_date)?;
-    check_root(ctx.anchors, envelope.root, ctx.now_unix, ctx.window).map_err(Error::Root)?;
+    check_root(
+        ctx.anchors,
+        request.issuer(),
+        envelope.root,
+        ctx.now_unix,
+        ctx.window,
+    )
+    .map_err(Error::Root)?;
     let (disclosed, by_name) = disclosed_values(request, envelope)?;
     let (name_disclosure, name) = name_disclosure(request, envelope)?;
     let inputs = request

@@ -14,6 +14,9 @@ use zkcred_core::schema::Schema;
 use zkcred_verifier::request::request_id;
 use zkcred_verifier::{Error, ProofEnvelope, Request};
 
+/// The issuer the requests accept.
+const ISSUER: &str = "did:pkh:eip155:1:0x00000000000000000000000000000000000000aa";
+
 fn date(s: &str) -> Date {
     Date::parse(s).unwrap()
 }
@@ -24,6 +27,7 @@ fn request() -> Request {
         "x.com/verified-creators",
         "account:alice-7731",
         date("2026-11-24"),
+        ISSUER,
         None,
     )
     .unwrap()
@@ -39,7 +43,9 @@ fn malformed<T: std::fmt::Debug>(r: Result<T, Error>, check: fn(&Error) -> bool)
 fn request_id_is_the_hash_of_the_compact_content() {
     let r = request();
     // Written out by hand, keys sorted, no spaces.
-    let content = r#"["identity-v1",{"birth_date":{"$lte":"today-18y"},"disclose":["region"]},"x.com/verified-creators","account:alice-7731","2026-11-24"]"#;
+    let content = format!(
+        r#"["identity-v1",{{"birth_date":{{"$lte":"today-18y"}},"disclose":["region"]}},"x.com/verified-creators","account:alice-7731","2026-11-24","{ISSUER}"]"#
+    );
     assert_eq!(r.id(), hex::encode(Sha256::digest(content.as_bytes())));
     // Key order in the policy text does not matter.
     let reordered: Value =
@@ -52,13 +58,20 @@ fn request_id_is_the_hash_of_the_compact_content() {
             r.scope(),
             r.message(),
             r.date(),
+            ISSUER,
             None
         ),
         r.id()
     );
     // Every part of the content changes it.
+    let other_of = |p: Value, s: &str, m: &str, d: &str, issuer: &str| {
+        Request::new(p, s, m, date(d), issuer, None)
+            .unwrap()
+            .id()
+            .to_string()
+    };
     let other = |p: Value, s: &str, m: &str, d: &str| {
-        Request::new(p, s, m, date(d), None)
+        Request::new(p, s, m, date(d), ISSUER, None)
             .unwrap()
             .id()
             .to_string()
@@ -73,7 +86,14 @@ fn request_id_is_the_hash_of_the_compact_content() {
         ),
         other(p.clone(), "x.com/other", r.message(), "2026-11-24"),
         other(p.clone(), r.scope(), "account:bob", "2026-11-24"),
-        other(p, r.scope(), r.message(), "2026-11-25"),
+        other(p.clone(), r.scope(), r.message(), "2026-11-25"),
+        other_of(
+            p,
+            r.scope(),
+            r.message(),
+            "2026-11-24",
+            "did:pkh:eip155:1:0x00000000000000000000000000000000000000bb",
+        ),
     ] {
         assert_ne!(id, r.id());
     }
@@ -116,6 +136,7 @@ fn request_round_trips() {
             "s",
             "",
             date("2030-01-01"),
+            ISSUER,
             Some(id.clone()),
         )
         .unwrap(),
@@ -124,7 +145,7 @@ fn request_round_trips() {
         assert_eq!(Request::from_json(&text).unwrap(), r);
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["type"], "zkcred-request");
-        assert_eq!(v["version"], 1);
+        assert_eq!(v["version"], 2);
         assert_eq!(v["schema"], "identity-v1");
         assert_eq!(v["id"], r.id());
         assert_eq!(v.get("circuit_id").is_some(), r.circuit_id().is_some());
@@ -161,9 +182,17 @@ fn malformed_requests() {
     malformed(with("type", json!("zkcred-proof")), |e| {
         matches!(e, Error::UnexpectedValue { .. })
     });
-    malformed(with("version", json!(2)), |e| {
+    // Version 1 requests named no issuer: refused by their version, with or without one.
+    malformed(with("version", json!(1)), |e| {
         matches!(e, Error::UnexpectedValue { .. })
     });
+    let mut v1 = good.clone();
+    v1["version"] = json!(1);
+    v1.as_object_mut().unwrap().remove("issuer");
+    malformed(
+        Request::from_json(&v1.to_string()),
+        |e| matches!(e, Error::UnexpectedValue { what, .. } if what.contains("version")),
+    );
     malformed(with("schema", json!("identity-v2")), |e| {
         matches!(e, Error::UnexpectedValue { .. })
     });
@@ -173,6 +202,25 @@ fn malformed_requests() {
     malformed(with("scope", json!("")), |e| {
         matches!(e, Error::InvalidRequest(_))
     });
+    // The issuer: changed (the id no longer matches), not a DID, or absent.
+    malformed(
+        with(
+            "issuer",
+            json!("did:pkh:eip155:1:0x00000000000000000000000000000000000000bb"),
+        ),
+        |e| matches!(e, Error::RequestId { .. }),
+    );
+    for wrong in ["zkcred:issuer:00", "did:pkh:eip155:1:0xAA", ""] {
+        malformed(
+            with("issuer", json!(wrong)),
+            |e| matches!(e, Error::InvalidRequest(m) if m.contains("issuer")),
+        );
+    }
+    let mut no_issuer = good.clone();
+    no_issuer.as_object_mut().unwrap().remove("issuer");
+    malformed(Request::from_json(&no_issuer.to_string()), |e| {
+        matches!(e, Error::Json { .. })
+    });
     malformed(with("unexpected", json!(1)), |e| {
         matches!(e, Error::Json { .. })
     });
@@ -181,7 +229,7 @@ fn malformed_requests() {
         matches!(e, Error::Json { .. })
     });
     malformed(
-        Request::new(json!([1]), "s", "m", date("2026-11-24"), None),
+        Request::new(json!([1]), "s", "m", date("2026-11-24"), ISSUER, None),
         |e| matches!(e, Error::Core { .. }),
     );
 }

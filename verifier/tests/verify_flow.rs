@@ -10,6 +10,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use zkcred_core::anchor::{AnchorEntry, AnchorError, Ledger};
 use zkcred_core::date::Date;
+use zkcred_core::did::IssuerKey;
 use zkcred_core::name::NameOpening;
 use zkcred_verifier::{
     verify, verify_and_record, verify_many, verify_many_and_record, Context, Error, NullifierStore,
@@ -26,6 +27,10 @@ fn date(s: &str) -> Date {
 fn fr(x: u64) -> Fr {
     Fr::from(x)
 }
+
+/// The issuer whose ledger the fixture's request accepts.
+static ISSUER_KEY: std::sync::LazyLock<IssuerKey> =
+    std::sync::LazyLock::new(|| IssuerKey::from_seed(&[5; 32]));
 
 struct Fixture {
     request: Request,
@@ -44,14 +49,15 @@ impl Fixture {
             "x.com/verified-creators",
             "account:alice-7731",
             date("2026-11-24"),
+            ISSUER_KEY.did(),
             None,
         )
         .unwrap();
         let (pk, vk) = setup(Echo::blank(34), 1);
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::new(dir.path().join("anchors.jsonl"));
-        ledger.append(fr(1000), T0 - 7200).unwrap();
-        ledger.append(fr(2000), T0 - 100).unwrap();
+        ledger.append(fr(1000), T0 - 7200, &*ISSUER_KEY).unwrap();
+        ledger.append(fr(2000), T0 - 100, &*ISSUER_KEY).unwrap();
         Self {
             request,
             pk,
@@ -190,6 +196,45 @@ fn the_root_window_rule_applies() {
     );
 }
 
+/// A proof is checked only against the anchors of the issuer its request names: the same roots
+/// anchored (and signed) by another key, or a request naming another issuer, verify nothing.
+#[test]
+fn only_the_request_issuers_anchors_count() {
+    let f = Fixture::new();
+    f.check(&f.envelope()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let eve = IssuerKey::from_seed(&[6; 32]);
+    let ledger = Ledger::new(dir.path().join("eve.jsonl"));
+    ledger.append(fr(1000), T0 - 7200, &eve).unwrap();
+    ledger.append(fr(2000), T0 - 100, &eve).unwrap();
+    let eves = ledger.entries().unwrap();
+    let foreign = |e: &Error| matches!(e, Error::Root(AnchorError::ForeignIssuer { .. }));
+    rejected(
+        verify(
+            &f.request,
+            &f.envelope(),
+            &f.pvk,
+            &Context {
+                anchors: &eves,
+                ..f.ctx()
+            },
+        ),
+        foreign,
+    );
+    let for_eve = Request::new(
+        f.request.policy().clone(),
+        f.request.scope(),
+        f.request.message(),
+        f.request.date(),
+        eve.did(),
+        None,
+    )
+    .unwrap();
+    // A proof for a request naming Eve, against the ledger of the fixture's issuer.
+    let eves_envelope = f.envelope_for(&for_eve, f.root, fr(777), Fixture::disclosed());
+    rejected(verify(&for_eve, &eves_envelope, &f.pvk, &f.ctx()), foreign);
+}
+
 #[test]
 fn the_request_date_must_be_within_a_day() {
     let f = Fixture::new();
@@ -257,6 +302,7 @@ fn the_key_must_be_the_one_named() {
         f.request.scope(),
         f.request.message(),
         f.request.date(),
+        f.request.issuer(),
         Some(other.circuit_id().to_string()),
     )
     .unwrap();
@@ -296,6 +342,7 @@ fn the_proof_must_answer_this_request() {
         f.request.scope(),
         "account:mallory",
         f.request.date(),
+        f.request.issuer(),
         None,
     )
     .unwrap();
@@ -323,6 +370,7 @@ fn the_proof_must_answer_this_request() {
         f.request.scope(),
         f.request.message(),
         f.request.date(),
+        f.request.issuer(),
         None,
     )
     .unwrap();
@@ -486,6 +534,7 @@ fn verify_many_reports_each_item_as_verify_does() {
         f.request.scope(),
         "account:mallory",
         f.request.date(),
+        f.request.issuer(),
         None,
     )
     .unwrap();
@@ -634,6 +683,7 @@ fn a_name_opening_is_never_attached_unasked() {
         f.request.scope(),
         f.request.message(),
         f.request.date(),
+        f.request.issuer(),
         None,
     )
     .unwrap();

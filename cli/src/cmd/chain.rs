@@ -146,25 +146,32 @@ pub struct DeployArgs {
 #[derive(ClapArgs, Clone, Default)]
 pub struct ChainAnchors {
     /// Read root validity from this chain's registry instead of a ledger file.
-    #[arg(long, requires_all = ["registry", "issuer"])]
+    #[arg(long, requires = "registry")]
     pub rpc: Option<String>,
     /// The RootRegistry's address.
     #[arg(long)]
     pub registry: Option<String>,
-    /// The issuer: its `did:pkh:eip155:…` or address.
+    /// The issuer: its `did:pkh:eip155:…` or address (`verify` and `issuer publish` default to
+    /// the issuer the request or the database names; `holder sync` needs it).
     #[arg(long)]
     pub issuer: Option<String>,
 }
 
 impl ChainAnchors {
-    /// The issuer's anchoring history from the chain, or `None` without `--rpc`.
-    pub fn entries(&self) -> Result<Option<Vec<AnchorEntry>>> {
+    /// The issuer's anchoring history from the chain, or `None` without `--rpc`. The issuer is
+    /// `--issuer`, or else `named` (the DID the request or database names).
+    pub fn entries(&self, named: Option<&str>) -> Result<Option<Vec<AnchorEntry>>> {
         let Some(rpc) = &self.rpc else {
             return Ok(None);
         };
         let chain = Chain::connect(rpc, None).map_err(classify)?;
         let registry = address("--registry", self.registry.as_deref().unwrap_or_default())?;
-        let issuer = issuer_address(&chain, self.issuer.as_deref().unwrap_or_default())?;
+        let issuer = self.issuer.as_deref().or(named).ok_or_else(|| {
+            malformed(anyhow::anyhow!(
+                "--rpc needs --issuer (the issuer's did:pkh or address)"
+            ))
+        })?;
+        let issuer = issuer_address(&chain, issuer)?;
         Ok(Some(chain.history(registry, issuer).map_err(classify)?))
     }
 

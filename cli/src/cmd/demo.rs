@@ -130,6 +130,8 @@ pub fn run(a: Args) -> Result<()> {
     );
     let db_path = dir.join("issuer.db");
     let mut db = IssuerDb::init(&db_path)?;
+    let issuer_did = &db.issuer().to_string();
+    println!("    the issuer is {issuer_did}: its key signs every ledger entry");
     let expiry = today
         .add_days(5 * 365)
         .map(|d| d.to_string())
@@ -174,7 +176,7 @@ pub fn run(a: Args) -> Result<()> {
     );
     let ledger = dir.join("anchors.jsonl");
     let tree = dir.join("tree");
-    issuer::anchor(&db, &ledger)?;
+    issuer::anchor(&db, &ledger, None)?;
     let r = issuer::publish(&db, &ledger, &tree)?;
     println!(
         "    root {}; {} chunk file(s) in {}",
@@ -210,6 +212,7 @@ pub fn run(a: Args) -> Result<()> {
             policy,
             &format!("{}/{label}", platform.id()),
             message,
+            issuer_did,
             Some(&today.to_string()),
             Some(&keys),
             Some(&platform),
@@ -274,6 +277,7 @@ pub fn run(a: Args) -> Result<()> {
         "over18",
         "tracker.example/x",
         "m",
+        issuer_did,
         Some(&today.to_string()),
         Some(&keys),
         Some(&evil),
@@ -290,6 +294,7 @@ pub fn run(a: Args) -> Result<()> {
         "over18",
         "weibo.example/verified-creators",
         "m",
+        issuer_did,
         Some(&today.to_string()),
         Some(&keys),
         Some(&impostor),
@@ -360,7 +365,7 @@ pub fn run(a: Args) -> Result<()> {
     );
     let old_envelope = prove_with(&holders[2], &req)?;
     let root = db.revoke(holders[2].index as u64)?;
-    issuer::anchor(&db, &ledger)?;
+    issuer::anchor(&db, &ledger, None)?;
     let r = issuer::publish(&db, &ledger, &tree)?;
     println!(
         "    new root {}; {} chunk(s) rewritten",

@@ -93,7 +93,8 @@ pub fn run(dir: &Path) -> Result<()> {
         "Issuer: issue Alice, Bob and Carol into their wallets, anchor the root on chain",
     );
     let today = reader.head_date()?;
-    let mut db = IssuerDb::init(dir.join("issuer.db"))?;
+    let issuer_did = zkcred_chain::did::pkh(reader.chain_id(), issuer_address);
+    let mut db = IssuerDb::init_chain_issuer(dir.join("issuer.db"), &issuer_did)?;
     let expiry = today
         .add_days(5 * 365)
         .map(|d| d.to_string())
@@ -109,7 +110,6 @@ pub fn run(dir: &Path) -> Result<()> {
         wallets.push((wallet, index));
     }
     let gas = issuer_acct.anchor(registry.address, db.root())?;
-    let issuer_did = zkcred_chain::did::pkh(reader.chain_id(), issuer_address);
     println!(
         "    root {} anchored by {issuer_did} ({gas} gas)",
         fr_to_string(&db.root())

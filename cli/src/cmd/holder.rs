@@ -137,7 +137,7 @@ pub fn run(c: Command) -> Result<()> {
                     "nothing synced yet: pass --tree DIR_OR_URL"
                 )));
             }
-            let anchors = match (&ledger, chain.entries()?) {
+            let anchors = match (&ledger, chain.entries(None)?) {
                 (Some(l), _) => Anchors::Given(
                     zkcred_core::anchor::Ledger::new(l)
                         .entries()

@@ -9,6 +9,7 @@ use rand::rngs::OsRng;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use zkcred_core::anchor::Ledger;
+use zkcred_core::did::IssuerDid;
 use zkcred_core::encoding::{fr_to_string, parse_fr};
 use zkcred_core::schema::Schema;
 use zkcred_issuer::{Credential, CredentialFile, CredentialSink, FileSink, IssuerDb};
@@ -16,11 +17,15 @@ use zkcred_issuer::{Credential, CredentialFile, CredentialSink, FileSink, Issuer
 /// Issuer subcommands.
 #[derive(Subcommand)]
 pub enum Command {
-    /// Create a new issuer database.
+    /// Create a new issuer database with a new signing key; prints the issuer's DID.
     Init {
         /// The database file.
         #[arg(long)]
         db: PathBuf,
+        /// A chain issuer: its `did:pkh:eip155:<chain id>:<address>`, the account that anchors
+        /// in the chain's registry [default: a ledger issuer, named by its key's did:key].
+        #[arg(long)]
+        did: Option<String>,
     },
     /// Issue one credential to a holder.
     Issue {
@@ -66,7 +71,7 @@ pub enum Command {
         /// The database file.
         #[arg(long)]
         db: PathBuf,
-        /// The ledger file (hash-chained JSON lines).
+        /// The ledger file (hash-chained JSON lines, each signed by the issuer).
         #[arg(long, required_unless_present = "rpc", conflicts_with = "rpc")]
         ledger: Option<PathBuf>,
         /// Anchor on this chain instead (JSON-RPC endpoint, http://…).
@@ -75,7 +80,9 @@ pub enum Command {
         /// The RootRegistry's address.
         #[arg(long)]
         registry: Option<String>,
-        /// The issuer account's key file (`zkcred chain key`).
+        /// The issuer account's key file (`zkcred chain key`): signs the chain transaction, or,
+        /// with --ledger, a chain issuer's ledger entries (a did:key issuer signs with its own
+        /// key, kept in the database).
         #[arg(long)]
         signer: Option<PathBuf>,
     },
@@ -115,6 +122,12 @@ pub enum Command {
     },
     /// Print the current root.
     Root {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Print the issuer's DID (what requests name in --issuer).
+    Did {
         /// The database file.
         #[arg(long)]
         db: PathBuf,
@@ -208,10 +221,25 @@ pub fn write_path(db: &IssuerDb, index: u64, out: &Path) -> Result<()> {
     files::write_public(out, &doc.to_json_pretty())
 }
 
-/// Anchors the current root; returns the ledger entry's sequence number.
-pub fn anchor(db: &IssuerDb, ledger: &Path) -> Result<u64> {
+/// Anchors the current root in `ledger`, signed with the issuer's own key, or for a chain
+/// issuer with its account key from `signer`; returns the entry's sequence number.
+pub fn anchor(db: &IssuerDb, ledger: &Path, signer: Option<&Path>) -> Result<u64> {
     let now = zkcred_core::clock::now_unix();
-    Ok(db.anchor(&Ledger::new(ledger), now).map_err(classify)?.seq)
+    let ledger = Ledger::new(ledger);
+    let entry = match (signer, IssuerDid::parse(db.issuer()).map_err(malformed)?) {
+        (None, _) => db.anchor(&ledger, now),
+        (Some(signer), IssuerDid::Pkh { chain_id, .. }) => {
+            let key = zkcred_chain::EthKey::read(signer).map_err(classify)?;
+            db.anchor_signed(&ledger, now, &key.entry_signer(chain_id))
+        }
+        (Some(_), IssuerDid::Key(_)) => {
+            return Err(malformed(anyhow::anyhow!(
+                "issuer {} signs its ledger with its own key: --signer is for a chain issuer",
+                db.issuer()
+            )))
+        }
+    };
+    Ok(entry.map_err(classify)?.seq)
 }
 
 /// Publishes the tree into `out`.
@@ -222,8 +250,12 @@ pub fn publish(db: &IssuerDb, ledger: &Path, out: &Path) -> Result<zkcred_issuer
 /// Runs an issuer subcommand.
 pub fn run(c: Command) -> Result<()> {
     match c {
-        Command::Init { db } => {
-            let d = IssuerDb::init(&db).map_err(classify)?;
+        Command::Init { db, did } => {
+            let d = match did {
+                None => IssuerDb::init(&db),
+                Some(did) => IssuerDb::init_chain_issuer(&db, &did),
+            }
+            .map_err(classify)?;
             println!("issuer {} initialized at {}", d.issuer(), db.display());
         }
         Command::Issue {
@@ -311,8 +343,8 @@ pub fn run(c: Command) -> Result<()> {
         } => {
             let d = open(&db)?;
             match (ledger, rpc, registry, signer) {
-                (Some(ledger), ..) => {
-                    let seq = anchor(&d, &ledger)?;
+                (Some(ledger), None, None, signer) => {
+                    let seq = anchor(&d, &ledger, signer.as_deref())?;
                     println!(
                         "anchored root {} as entry {seq} of {}",
                         fr_to_string(&d.root()),
@@ -322,9 +354,19 @@ pub fn run(c: Command) -> Result<()> {
                 (None, Some(rpc), Some(registry), Some(signer)) => {
                     let chain = crate::cmd::chain::connect_signed(&rpc, &signer)?;
                     let registry = crate::cmd::chain::address("--registry", &registry)?;
-                    let gas = chain.anchor(registry, d.root()).map_err(classify)?;
                     let sender = chain.sender().unwrap_or_default();
                     let issuer = chain.issuer_of(registry, sender).map_err(classify)?;
+                    // The credentials name the database's DID: anchoring its root for another
+                    // issuer would make them unprovable, so nothing is sent.
+                    let on_chain = zkcred_chain::did::pkh(chain.chain_id(), issuer);
+                    if on_chain != d.issuer() {
+                        return Err(malformed(anyhow::anyhow!(
+                            "this account anchors for issuer {on_chain}, but the database is \
+                             issuer {}'s",
+                            d.issuer()
+                        )));
+                    }
+                    let gas = chain.anchor(registry, d.root()).map_err(classify)?;
                     println!(
                         "anchored root {} on chain {} for issuer {} ({gas} gas)",
                         fr_to_string(&d.root()),
@@ -351,7 +393,7 @@ pub fn run(c: Command) -> Result<()> {
             out,
         } => {
             let d = open(&db)?;
-            let r = match (ledger, chain.entries()?) {
+            let r = match (ledger, chain.entries(Some(d.issuer()))?) {
                 (Some(ledger), _) => publish(&d, &ledger, &out)?,
                 (None, Some(entries)) => d.publish_on_anchors(&entries, &out).map_err(classify)?,
                 (None, None) => return Err(malformed(anyhow::anyhow!("give --ledger or --rpc"))),
@@ -382,6 +424,9 @@ pub fn run(c: Command) -> Result<()> {
         }
         Command::Root { db } => {
             println!("{}", fr_to_string(&open(&db)?.root()));
+        }
+        Command::Did { db } => {
+            println!("{}", open(&db)?.issuer());
         }
     }
     Ok(())

@@ -28,6 +28,10 @@ pub struct Args {
     /// A nonce or account handle the proof is bound to.
     #[arg(long)]
     pub message: String,
+    /// The issuer whose credentials are accepted: its DID (`zkcred issuer did` prints a ledger
+    /// issuer's `did:key`; a chain issuer is `did:pkh:eip155:<chain id>:<address>`).
+    #[arg(long)]
+    pub issuer: String,
     /// The request date (default: today, UTC).
     #[arg(long)]
     pub date: Option<String>,
@@ -67,6 +71,7 @@ pub fn build(
     policy: &str,
     scope: &str,
     message: &str,
+    issuer: &str,
     date: Option<&str>,
     keys: Option<&Path>,
     signer: Option<&PlatformKey>,
@@ -80,7 +85,8 @@ pub fn build(
         Some(dir) => Some(zkcred_verifier::keys::read_circuit_id(dir).map_err(classify)?),
         None => None,
     };
-    let request = Request::new(policy, scope, message, date, circuit_id).map_err(classify)?;
+    let request =
+        Request::new(policy, scope, message, date, issuer, circuit_id).map_err(classify)?;
     match signer {
         Some(key) => request.sign(key).map_err(classify),
         None => Ok(request),
@@ -103,6 +109,7 @@ pub fn run(a: Args) -> Result<()> {
         &a.policy,
         &scope,
         &a.message,
+        &a.issuer,
         a.date.as_deref(),
         a.keys.as_deref(),
         signer.as_ref(),
@@ -113,9 +120,10 @@ pub fn run(a: Args) -> Result<()> {
         None => "UNSIGNED".into(),
     };
     println!(
-        "request {} for scope {:?}, {how}, written to {}",
+        "request {} for scope {:?}, credentials of {}, {how}, written to {}",
         r.id(),
         r.scope(),
+        r.issuer(),
         a.out.display()
     );
     Ok(())

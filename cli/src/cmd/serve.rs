@@ -18,6 +18,10 @@ pub struct Args {
     /// The issuer's anchor ledger (re-read when it changes).
     #[arg(long)]
     pub ledger: PathBuf,
+    /// The issuer whose credentials are accepted: its DID, whose key signs every ledger line
+    /// (`zkcred issuer did --db` prints it).
+    #[arg(long, value_parser = parse_issuer)]
+    pub issuer: String,
     /// The platform key file (from `zkcred platform init`) that signs the requests.
     #[arg(long)]
     pub platform_key: PathBuf,
@@ -97,6 +101,7 @@ pub fn run(a: Args) -> Result<()> {
     let config = Config {
         keys: a.keys,
         ledger: a.ledger,
+        issuer: a.issuer,
         platform_key: a.platform_key,
         listen: a.listen,
         public_url: a.public_url,
@@ -147,4 +152,11 @@ pub fn run(a: Args) -> Result<()> {
         println!("zkcred serve: stopped");
         Ok(())
     })
+}
+
+/// `--issuer`: an issuer DID in its one canonical form.
+fn parse_issuer(s: &str) -> Result<String, String> {
+    zkcred_core::did::IssuerDid::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
 }

@@ -110,7 +110,7 @@ pub fn run(a: Args) -> Result<()> {
     let request = read_request(&a.request)?;
     // With a chain, its registry's history is the ledger, its window the default, and its
     // clock counts when it runs ahead of ours (as the registry itself would judge).
-    let (anchors, window, now_unix) = match (&a.ledger, a.chain.entries()?) {
+    let (anchors, window, now_unix) = match (&a.ledger, a.chain.entries(Some(request.issuer()))?) {
         (Some(l), _) => (
             Ledger::new(l).entries().map_err(malformed)?,
             a.window.unwrap_or(DEFAULT_WINDOW_SECS),

@@ -8,7 +8,17 @@ use std::path::{Path, PathBuf};
 
 /// Runs `zkcred` with `args`, asserts success, returns stdout.
 pub fn zkcred(args: &[&str]) -> String {
-    zkcred_expect(args, 0).0
+    let out = Command::cargo_bin("zkcred")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "zkcred {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Runs `zkcred` with `args`, asserts exit `code`, no panic and, if it fails, exactly one error
@@ -123,8 +133,11 @@ pub fn issue_and_prove(dir: &Path, keys: &Path, policy: &str) -> PathBuf {
         "--out",
         &p("path.json"),
     ]);
+    let issuer = zkcred(&["issuer", "did", "--db", &p("db")]);
     zkcred(&[
         "request",
+        "--issuer",
+        issuer.trim(),
         "--policy",
         policy,
         "--scope",

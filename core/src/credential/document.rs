@@ -21,15 +21,13 @@ use std::sync::Arc;
 pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 /// The `type` of every credential.
 pub const VC_TYPES: [&str; 2] = ["VerifiableCredential", "ZkcredCredential"];
-/// The prefix of the `issuer` field, followed by the issuer id in lowercase hex.
-pub const ISSUER_PREFIX: &str = "zkcred:issuer:";
 /// The attribute whose date becomes `validUntil`.
 pub const EXPIRY_SLOT: &str = "expiry_date";
 
 /// A holder's credential (see the module docs).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credential {
-    pub(crate) issuer_id: [u8; 16],
+    pub(crate) issuer: Arc<str>,
     pub(crate) issued_at: u64,
     pub(crate) hpk: Fr,
     pub(crate) layout: Arc<Layout>,
@@ -42,14 +40,10 @@ pub struct Credential {
 }
 
 impl Credential {
-    /// The issuer id (random, fixed when the issuer database was created).
-    pub fn issuer_id(&self) -> [u8; 16] {
-        self.issuer_id
-    }
-
-    /// The `issuer` field: `zkcred:issuer:<hex id>`.
-    pub fn issuer(&self) -> String {
-        format!("{ISSUER_PREFIX}{}", hex::encode(self.issuer_id))
+    /// The `issuer` field: the issuer's DID (`did:key:z…` for a ledger issuer,
+    /// `did:pkh:eip155:…` for a chain issuer; see [`crate::did`]).
+    pub fn issuer(&self) -> &str {
+        &self.issuer
     }
 
     /// Issuance time, Unix seconds (`validFrom`).
@@ -133,7 +127,7 @@ impl Credential {
     /// [`Credential::from_json`] and can prove nothing.
     #[allow(clippy::too_many_arguments)]
     pub fn from_issuance(
-        issuer_id: [u8; 16],
+        issuer: Arc<str>,
         issued_at: u64,
         layout: Arc<Layout>,
         hpk: Fr,
@@ -146,7 +140,7 @@ impl Credential {
     ) -> Self {
         debug_assert_eq!(leaf, leaf_commitment(hpk, &attributes, salt));
         Self {
-            issuer_id,
+            issuer,
             issued_at,
             hpk,
             layout,

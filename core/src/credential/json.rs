@@ -1,7 +1,7 @@
 //! The credential's JSON form and the checks made when reading it.
 //!
 //! Reading refuses, each with its own [`CredentialError`]: malformed JSON or unknown fields, a
-//! wrong `@context` or `type`, an `issuer` that is not `zkcred:issuer:<32 hex digits>`, a
+//! wrong `@context` or `type`, an `issuer` that is not an issuer DID in its canonical form ([`crate::did`]), a
 //! `validFrom` that is not `YYYY-MM-DDTHH:MM:SSZ`, any field element that is not a canonical
 //! decimal string, an attribute set that is not exactly the schema's slots, an attribute value
 //! that does not fit its slot, a name that is not in its normal form (Unicode NFC, no control
@@ -9,7 +9,7 @@
 //! leaf that differs from `H(hpk, a_0..a_7, salt)`, a leaf index beyond the tree, and a
 //! `validUntil` that is not the start of the `expiry_date`.
 
-use super::document::{validate_schema, Credential, Layout, ISSUER_PREFIX, VC_CONTEXT, VC_TYPES};
+use super::document::{validate_schema, Credential, Layout, VC_CONTEXT, VC_TYPES};
 use super::{leaf_commitment, Attributes};
 use crate::clock::{date_start, format_rfc3339, parse_rfc3339};
 use crate::encoding::{fr_to_string, parse_fr};
@@ -37,9 +37,9 @@ pub enum CredentialError {
     /// `type` is not `["VerifiableCredential", "ZkcredCredential"]`.
     #[error("unexpected type {0}")]
     Type(String),
-    /// `issuer` is not `zkcred:issuer:` followed by 32 lowercase hex digits.
-    #[error("invalid issuer {0:?}: expected zkcred:issuer:<32 lowercase hex digits>")]
-    Issuer(String),
+    /// `issuer` is not an issuer DID (`did:key:z…` or `did:pkh:eip155:…`) in its one form.
+    #[error("invalid issuer: {0}")]
+    Issuer(crate::did::DidError),
     /// `validFrom` is not `YYYY-MM-DDTHH:MM:SSZ`.
     #[error("invalid validFrom {0:?}: expected YYYY-MM-DDTHH:MM:SSZ")]
     ValidFrom(String),
@@ -188,7 +188,7 @@ impl Credential {
         CredentialJson {
             context: vec![VC_CONTEXT.into()],
             types: VC_TYPES.iter().map(|t| t.to_string()).collect(),
-            issuer: self.issuer(),
+            issuer: self.issuer.to_string(),
             valid_from: format_rfc3339(self.issued_at),
             valid_until: self.expiry().map(date_start),
             subject: SubjectJson {
@@ -247,7 +247,7 @@ fn check(w: CredentialJson, schema: &Schema) -> Result<Credential, CredentialErr
     if w.types != VC_TYPES {
         return Err(CredentialError::Type(format!("{:?}", w.types)));
     }
-    let issuer_id = parse_issuer(&w.issuer)?;
+    crate::did::IssuerDid::parse(&w.issuer).map_err(CredentialError::Issuer)?;
     let issued_at = parse_rfc3339(&w.valid_from)
         .ok_or_else(|| CredentialError::ValidFrom(truncate(&w.valid_from)))?;
     let s = w.subject;
@@ -275,7 +275,7 @@ fn check(w: CredentialJson, schema: &Schema) -> Result<Credential, CredentialErr
         .filter(|i| u64::from(*i) < CAPACITY)
         .ok_or(CredentialError::LeafIndex(s.leaf_index))?;
     let cred = Credential {
-        issuer_id,
+        issuer: w.issuer.into(),
         issued_at,
         hpk,
         layout: Arc::new(Layout::new(schema)),
@@ -294,17 +294,6 @@ fn check(w: CredentialJson, schema: &Schema) -> Result<Credential, CredentialErr
         });
     }
     Ok(cred)
-}
-
-fn parse_issuer(s: &str) -> Result<[u8; 16], CredentialError> {
-    let bad = || CredentialError::Issuer(truncate(s));
-    let h = s.strip_prefix(ISSUER_PREFIX).ok_or_else(bad)?;
-    if h.len() != 32 || !h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(bad());
-    }
-    let mut id = [0u8; 16];
-    hex::decode_to_slice(h, &mut id).map_err(|_| bad())?;
-    Ok(id)
 }
 
 /// Checks that `list` names each slot exactly once with a value that fits it.

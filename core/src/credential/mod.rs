@@ -23,8 +23,7 @@ pub mod json;
 
 pub use crate::schema::Attributes;
 pub use document::{
-    has_name_commitment, validate_schema, Credential, Layout, EXPIRY_SLOT, ISSUER_PREFIX,
-    VC_CONTEXT, VC_TYPES,
+    has_name_commitment, validate_schema, Credential, Layout, EXPIRY_SLOT, VC_CONTEXT, VC_TYPES,
 };
 pub use json::CredentialError;
 

@@ -57,8 +57,8 @@ impl Issuer {
 
     /// Anchors the current root now and publishes the tree.
     pub fn anchor_and_publish(&mut self) -> PublishReport {
-        self.ledger
-            .append(self.db.root(), zkcred_core::clock::now_unix())
+        self.db
+            .anchor(&self.ledger, zkcred_core::clock::now_unix())
             .unwrap();
         self.db.publish(&self.ledger, &self.tree).unwrap()
     }

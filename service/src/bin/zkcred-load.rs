@@ -53,10 +53,11 @@ fn real_main() -> Result<ExitCode, String> {
         Some("fixture") => {
             let f = Fixture::create(&dir, &mut rand::rngs::OsRng).map_err(|e| e.to_string())?;
             println!(
-                "load fixture in {}: keys {}, ledger {}, platform key {}",
+                "load fixture in {}: keys {}, ledger {} of issuer {}, platform key {}",
                 f.dir.display(),
                 f.keys().display(),
                 f.ledger().display(),
+                f.issuer()?,
                 f.platform_key().display()
             );
             Ok(ExitCode::SUCCESS)
