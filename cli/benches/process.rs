@@ -64,10 +64,11 @@ fn fixture(dir: &Path) {
     run(dir, &["holder", "sync", "--tree", "tree"]);
     #[rustfmt::skip]
     run(dir, &["platform", "init", "--id", "bench.example", "--out", "platform.key"]);
+    let issuer = run(dir, &["issuer", "did", "--db", "issuer.db"]);
     #[rustfmt::skip]
-    run(dir, &["request", "--policy", "adult-realname", "--signer", "platform.key",
-               "--label", "signup", "--message", "account:1", "--keys", "keys",
-               "--out", "request.json"]);
+    run(dir, &["request", "--issuer", issuer.trim(), "--policy", "adult-realname",
+               "--signer", "platform.key", "--label", "signup", "--message", "account:1",
+               "--keys", "keys", "--out", "request.json"]);
 }
 
 /// The short form: the wallet picks keys, credential and path; consent given with --yes.
