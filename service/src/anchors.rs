@@ -1,7 +1,9 @@
 //! The anchored roots the service accepts: the issuer's ledger file, re-read when it changes.
 //!
-//! The service is configured with the issuer's DID (`did:key`): a ledger signed by any other
-//! key does not start it, and its requests name that issuer.
+//! The service is configured with the issuer's DID (a `did:key`, or a chain issuer's `did:pkh`
+//! whose ledger copy its account signs): a ledger of any other issuer does not start it, a
+//! replacement of another issuer does not extend the roots in use, and its requests name that
+//! issuer.
 //!
 //! The ledger is read at start (a missing, unreadable or corrupt ledger stops the start) and
 //! then checked once a second: when its size or modification time changed, it is parsed again
