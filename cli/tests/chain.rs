@@ -747,6 +747,50 @@ fn gates_accept_each_honest_proof_once_and_name_every_refusal() {
     refused(&anvil, &dan, &gate, &proof_dir("dan"), "RootNotValid");
     let dan_proof = proof_dir("dan").join("zkcred-proof.json");
     assert_eq!(verify(&dan_req, s(&dan_proof), &on_chain), 1);
+
+    // A wallet syncs the tree published against the chain: the root is checked in the
+    // registry, for the issuer its credential names, and another issuer's history is refused.
+    let home = dir.join("wallet");
+    let holder = |args: &[&str], code: i32| {
+        let mut c = assert_cmd::Command::cargo_bin("zkcred").unwrap();
+        c.env("ZKCRED_HOME", &home);
+        common::run_cmd(c, args, code)
+    };
+    let hpk = holder(&["holder", "init"], 0).0;
+    let attrs = json!({"name": "Gina Example", "real_name_verified": true,
+        "birth_date": "1992-02-02", "expiry_date": "2099-01-01", "nationality": 156,
+        "region": 110105, "document_type": 1});
+    std::fs::write(dir.join("gina.attrs.json"), attrs.to_string()).unwrap();
+    let gina = dir.join("gina.credential.json");
+    common::zkcred(&[
+        "issuer",
+        "issue",
+        "--db",
+        s(&iss.db),
+        "--hpk",
+        hpk.trim(),
+        "--attrs",
+        s(&dir.join("gina.attrs.json")),
+        "--out",
+        s(&gina),
+    ]);
+    iss.anchor_on(&anvil, &registry, &issuer_acct);
+    let tree = dir.join("tree");
+    let on_registry = ["--rpc", rpc, "--registry", registry.as_str()];
+    let mut publish = vec!["issuer", "publish", "--db", s(&iss.db), "--out", s(&tree)];
+    publish.extend(on_registry);
+    common::zkcred(&publish);
+    holder(&["holder", "import", s(&gina)], 0);
+    let mut sync = vec!["holder", "sync", "--tree", s(&tree)];
+    sync.extend(on_registry);
+    let (out, _) = holder(&sync, 0);
+    assert!(
+        out.contains(&issuer_did) && out.contains("path of leaf"),
+        "{out}"
+    );
+    sync.extend(["--issuer", eve_did.as_str()]);
+    let (_, err) = holder(&sync, 1);
+    assert!(err.contains(&eve_did), "{err}");
 }
 
 #[test]

@@ -151,8 +151,8 @@ pub struct ChainAnchors {
     /// The RootRegistry's address.
     #[arg(long)]
     pub registry: Option<String>,
-    /// The issuer: its `did:pkh:eip155:…` or address (`verify` and `issuer publish` default to
-    /// the issuer the request or the database names; `holder sync` needs it).
+    /// The issuer: its `did:pkh:eip155:…` or address (default: the issuer the request, the
+    /// database or, for `holder sync`, the wallet's credentials name).
     #[arg(long)]
     pub issuer: Option<String>,
 }

@@ -100,6 +100,26 @@ pub enum Command {
     },
 }
 
+/// The one chain issuer (`did:pkh`) the wallet's credentials name, for `sync --rpc` without
+/// `--issuer`; `None` if there is none, an error if there are several.
+fn sole_chain_issuer(wallet: &Wallet) -> Result<Option<String>> {
+    let mut issuers: Vec<String> = wallet
+        .credentials()
+        .map_err(classify)?
+        .into_iter()
+        .map(|s| s.credential.issuer().to_string())
+        .filter(|i| i.starts_with(zkcred_core::did::DID_PKH_PREFIX))
+        .collect();
+    issuers.sort();
+    issuers.dedup();
+    match issuers.len() {
+        0 | 1 => Ok(issuers.pop()),
+        n => Err(crate::exit::malformed(anyhow::anyhow!(
+            "the wallet holds credentials of {n} chain issuers: pass --issuer"
+        ))),
+    }
+}
+
 /// Runs a holder subcommand.
 pub fn run(c: Command) -> Result<()> {
     match c {
@@ -137,7 +157,11 @@ pub fn run(c: Command) -> Result<()> {
                     "nothing synced yet: pass --tree DIR_OR_URL"
                 )));
             }
-            let anchors = match (&ledger, chain.entries(None)?) {
+            let named = match (&chain.rpc, &chain.issuer) {
+                (Some(_), None) => sole_chain_issuer(&wallet)?,
+                _ => None,
+            };
+            let anchors = match (&ledger, chain.entries(named.as_deref())?) {
                 (Some(l), _) => Anchors::Given(
                     zkcred_core::anchor::Ledger::new(l)
                         .entries()
