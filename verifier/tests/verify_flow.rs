@@ -137,6 +137,15 @@ impl Fixture {
     fn check(&self, e: &ProofEnvelope) -> Result<zkcred_verifier::Verified, Error> {
         verify(&self.request, e, &self.pvk, &self.ctx())
     }
+
+    /// [`Fixture::check`] of the honest envelope against `anchors` instead of the fixture's.
+    fn check_against(&self, anchors: &[AnchorEntry]) -> Result<zkcred_verifier::Verified, Error> {
+        let ctx = Context {
+            anchors,
+            ..self.ctx()
+        };
+        verify(&self.request, &self.envelope(), &self.pvk, &ctx)
+    }
 }
 
 fn rejected(r: Result<zkcred_verifier::Verified, Error>, check: fn(&Error) -> bool) {
@@ -182,18 +191,7 @@ fn the_root_window_rule_applies() {
     rejected(f.check(&unknown), |e| {
         matches!(e, Error::Root(AnchorError::NotAnchored(_)))
     });
-    rejected(
-        verify(
-            &f.request,
-            &f.envelope(),
-            &f.pvk,
-            &Context {
-                anchors: &[],
-                ..f.ctx()
-            },
-        ),
-        |e| matches!(e, Error::Root(_)),
-    );
+    rejected(f.check_against(&[]), |e| matches!(e, Error::Root(_)));
 }
 
 /// A proof is checked only against the anchors of the issuer its request names: the same roots
@@ -209,18 +207,7 @@ fn only_the_request_issuers_anchors_count() {
     ledger.append(fr(2000), T0 - 100, &eve).unwrap();
     let eves = ledger.entries().unwrap();
     let foreign = |e: &Error| matches!(e, Error::Root(AnchorError::ForeignIssuer { .. }));
-    rejected(
-        verify(
-            &f.request,
-            &f.envelope(),
-            &f.pvk,
-            &Context {
-                anchors: &eves,
-                ..f.ctx()
-            },
-        ),
-        foreign,
-    );
+    rejected(f.check_against(&eves), foreign);
     let for_eve = Request::new(
         f.request.policy().clone(),
         f.request.scope(),
